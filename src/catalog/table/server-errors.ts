@@ -1,0 +1,98 @@
+import type { CodeSpec } from '../types.ts';
+import { ALL } from './shared.ts';
+
+/** 5xx: the server (or the gateway, or its upstream) failed. */
+export const SERVER_ERRORS = {
+  500: {
+    reason: 'Internal Server Error',
+    name: 'InternalServerError',
+    tables: ALL,
+    spec: 'RFC 9110 §15.6.1',
+    summary: 'The handler failed unexpectedly.',
+    description:
+      'Something went wrong inside the service. The answer says so without leaking a stack trace, a file path or the original message.',
+    when: 'an unexpected failure in the handler',
+    issuedBy: ['front', 'handler'],
+    headers: [],
+    body: true,
+    guidance: 'retry-idempotent',
+    action: 'An idempotent request may be retried with backoff.',
+  },
+  501: {
+    reason: 'Not Implemented',
+    name: 'Not Implemented',
+    tables: ALL,
+    spec: 'RFC 9110 §15.6.2',
+    summary: 'The server does not implement this method at all.',
+    description:
+      'The method (BREW, PROPFIND, anything unknown) is not one the server supports on any route. This is 501, not 400 and not 405.',
+    when: 'a method the server does not implement at all',
+    issuedBy: ['front'],
+    headers: [],
+    body: true,
+    guidance: 'fix',
+    action: 'Do not repeat it; use a method the server implements.',
+  },
+  502: {
+    reason: 'Bad Gateway',
+    name: 'Bad Gateway',
+    tables: ALL,
+    spec: 'RFC 9110 §15.6.3',
+    summary: 'The gateway got no valid answer from the upstream.',
+    description:
+      'The gateway forwarded the request and the upstream refused the connection, reset it, or answered something that is not HTTP.',
+    when: 'the upstream refused, reset, or answered malformed',
+    issuedBy: ['gateway'],
+    headers: [],
+    body: true,
+    guidance: 'retry-idempotent',
+    action: 'An idempotent request may be retried with backoff.',
+  },
+  503: {
+    reason: 'Service Unavailable',
+    name: 'ServiceUnavailable',
+    tables: ALL,
+    spec: 'RFC 9110 §15.6.4',
+    summary: 'The service is disabled or unavailable; Retry-After when temporary.',
+    description:
+      'The route or service is switched off, in maintenance, behind an open circuit breaker, or the server is shutting down. When the condition is temporary Retry-After says when to come back; without it the tables tell the client to change the request rather than send it again.',
+    when: 'disabled route or service, maintenance, open circuit breaker, draining',
+    issuedBy: ['front', 'gateway'],
+    headers: [{ field: 'Retry-After', required: 'conditional', condition: 'when the condition is temporary' }],
+    body: true,
+    guidance: 'fix',
+    withRetryAfter: 'retry-after',
+    action: 'With Retry-After, retry after the delay; without it, modify the request instead of repeating it.',
+  },
+  504: {
+    reason: 'Gateway Timeout',
+    name: 'ServerTimeout',
+    tables: ALL,
+    spec: 'RFC 9110 §15.6.5',
+    summary: 'No answer before the deadline (the request’s own or the route’s).',
+    description:
+      'The handler or upstream did not answer in time. The deadline is the smaller of the request’s X-Request-Timeout (milliseconds) and the route’s limit; the upstream request is aborted when it passes.',
+    when: 'the handler or upstream did not answer before the deadline',
+    issuedBy: ['front', 'gateway'],
+    headers: [],
+    body: true,
+    guidance: 'retry-idempotent',
+    action: 'An idempotent request may be retried with a longer timeout.',
+    aliases: ['Server Timeout'],
+  },
+  505: {
+    reason: 'HTTP Version Not Supported',
+    name: 'HTTP Version not supported',
+    tables: ALL,
+    spec: 'RFC 9110 §15.6.6',
+    summary: 'The request line names an HTTP version other than 1.0 or 1.1.',
+    description:
+      'On an HTTP/1 connection the request line said HTTP/2.0, HTTP/3.0 or another version the server does not speak. This is 505, not 400 and never 200.',
+    when: 'request line names a version other than HTTP/1.0 or HTTP/1.1',
+    issuedBy: ['front'],
+    headers: [],
+    body: true,
+    guidance: 'fix',
+    action: 'Use HTTP/1.1.',
+  },
+} as const satisfies Record<number, CodeSpec>;

@@ -1,0 +1,31 @@
+import type { FlagSpecs, FlagValue } from './args.ts';
+
+export interface CommandIO {
+  /** Writes to standard output (a newline is not added). */
+  out(text: string): void;
+  /** Writes to standard error. */
+  err(text: string): void;
+}
+
+export interface CommandInput {
+  flags: Record<string, FlagValue | undefined>;
+  positionals: string[];
+  io: CommandIO;
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM); long-running commands await it. */
+  stopSignal: Promise<NodeJS.Signals>;
+}
+
+/**
+ * A CLI command. `run` returns the exit status or throws a CliError; only the
+ * outer shell (main.ts) touches process.argv, prints errors and exits.
+ */
+export interface Command {
+  name: string;
+  summary: string;
+  /** Usage line(s) after "statuskit", e.g. `explain <code|name> [options]`. */
+  usage: string;
+  /** Free text after the options on the help page (examples). */
+  details?: string;
+  flags: FlagSpecs;
+  run(input: CommandInput): Promise<number>;
+}

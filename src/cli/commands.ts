@@ -1,0 +1,16 @@
+import type { Command } from './command.ts';
+
+/**
+ * The CLI's commands, loaded on demand so `statuskit explain` does not pay
+ * for the gateway's imports. Add a command with one line here.
+ */
+export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  explain: {
+    summary: 'what a code means, what a server sends with it, what a client does',
+    load: async () => (await import('./explain.ts')).explain,
+  },
+  codes: {
+    summary: 'the contract table, filtered',
+    load: async () => (await import('./codes.ts')).codes,
+  },
+};

@@ -1,0 +1,2 @@
+export * from './catalog/index.ts';
+export * from './errors.ts';
