@@ -1,0 +1,61 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Profile } from '../catalog/index.ts';
+
+/**
+ * What a guard or handler sees of one request. Built once per request by the
+ * pipeline; guards read it and throw a StatusError to answer early.
+ */
+export interface RequestContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** From a valid incoming X-Request-Id, or generated; echoed in X-Request-Id. */
+  readonly requestId: string;
+  readonly profile: Profile;
+  readonly method: string;
+  /** The decoded-as-sent pathname, without the query. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** Parameters of the matched route pattern (`/items/:id` → { id }). */
+  readonly params: Record<string, string>;
+  /** The matched route, undefined before routing or when nothing matched. */
+  readonly route: RouteDef | undefined;
+  /** Aborted when the deadline passes (the front answers 504) or the client goes away. */
+  readonly signal: AbortSignal;
+  /** Absolute deadline (performance.now() ms), when one applies. */
+  readonly deadline: number | undefined;
+  /** Reads the whole body under the route's limit (413 past it; 400 on a broken stream). */
+  body(): Promise<Buffer>;
+  /** Reads and parses a JSON body: 415 unless JSON, 400 on malformed JSON. */
+  json<T = unknown>(): Promise<T>;
+  /** Room for guards to leave facts for later steps (the authenticated principal …). */
+  readonly state: Record<string, unknown>;
+}
+
+export type Handler = (ctx: RequestContext) => void | Promise<void>;
+
+/**
+ * A guard passes (returns) or answers by throwing a StatusError. Guards that
+ * need no I/O are synchronous.
+ */
+export type Guard = (ctx: RequestContext) => void | Promise<void>;
+
+export interface RouteDef {
+  /** `/items`, `/items/:id`, or a prefix `/api/*` (the rest is in params['*']). */
+  path: string;
+  /** Handlers by method. HEAD falls back to GET (headers only); OPTIONS is answered by the front (204 + Allow). */
+  methods: Partial<Record<string, Handler>>;
+  /** Largest request body in bytes (413). @default ServerOptions.limits.body */
+  bodyLimit?: number;
+  /** POST/PUT/PATCH must carry Content-Length (411). @default false */
+  requireLength?: boolean;
+  /** Media types accepted for request bodies (415 otherwise, with Accept-Post/Accept-Patch). */
+  accepts?: readonly string[];
+  /** Media types the route can answer in (406 when Accept excludes them all). */
+  produces?: readonly string[];
+  /** The route's deadline in ms (504); a request's X-Request-Timeout can only shorten it. */
+  timeout?: number;
+  /** Honour a `timeout` query parameter as well as X-Request-Timeout (CONTRACT.md §4). @default false */
+  timeoutQuery?: boolean;
+  /** Answer 503 for this route (maintenance / disabled); seconds for Retry-After when temporary. */
+  unavailable?: { retryAfter?: number; reason?: string };
+}
