@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Profile } from '../catalog/index.ts';
 
 /**
@@ -56,6 +57,11 @@ export interface RouteDef {
   timeout?: number;
   /** Honour a `timeout` query parameter as well as X-Request-Timeout (CONTRACT.md §4). @default false */
   timeoutQuery?: boolean;
+  /**
+   * Takes an `Upgrade` request (WebSocket) after the front's guards passed:
+   * the handler writes the 101 (or passes it through) on the raw socket.
+   */
+  upgrade?: (ctx: RequestContext, socket: Duplex, head: Buffer) => void;
   /** Answer 503 for this route (maintenance / disabled); seconds for Retry-After when temporary. */
   unavailable?: { retryAfter?: number; reason?: string };
 }
