@@ -1,0 +1,141 @@
+import { DEFAULT_PROFILE, PROFILE_IDS, type Profile } from '../catalog/index.ts';
+import type { Limits } from '../server/options.ts';
+import {
+  ConfigError,
+  type ConfigIssue,
+  type ConfigPath,
+  ConfigReader,
+  describe,
+  fieldName,
+  type Obj,
+} from './config-reader.ts';
+import { type RouteConfig, readRoute } from './config-route.ts';
+
+export type { RouteConfig, TransformConfig } from './config-route.ts';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+/** The gateway's whole configuration after validation and defaults. */
+export interface GatewayConfig {
+  /** @default 'generic' */
+  profile: Profile;
+  /** @default { host: '127.0.0.1', port: 8080 } */
+  listen: Endpoint;
+  /** Prometheus /metrics, /healthz, /readyz; false = none. @default { host: '127.0.0.1', port: 9090 } */
+  admin: Endpoint | false;
+  /** Access and event logs (JSON lines on stdout). @default 'info' */
+  logLevel: LogLevel;
+  /** Shutdown: how long in-flight requests may take, and the Retry-After of answers refused meanwhile. */
+  drain: { grace: number; retryAfter: number };
+  /** The front's parser and size limits (body is the default for routes that set none). */
+  limits: Limits;
+  /** Longest prefix first. */
+  routes: RouteConfig[];
+}
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8080,
+  adminPort: 9090,
+  grace: 10_000, // 10 s
+  drainRetryAfter: 5, // 5 s
+} as const;
+
+const TOP_KEYS = ['profile', 'listen', 'admin', 'log', 'drain', 'limits', 'routes'] as const;
+const LIMIT_KEYS = ['requestLine', 'headerSize', 'body', 'headersTimeout', 'bodyTimeout', 'requestTimeout'] as const;
+
+function readEndpoint(r: ConfigReader, value: unknown, path: ConfigPath, fallback: Endpoint): Endpoint | undefined {
+  if (value === undefined || value === null) return fallback;
+  const o = r.object(value, path, ['host', 'port']);
+  if (!o) return undefined;
+  const host = r.string(o, 'host', path, fallback.host);
+  const port = r.integer(o, 'port', path, fallback.port, 0, 65_535);
+  return host === undefined || port === undefined ? undefined : { host, port };
+}
+
+function readLimits(r: ConfigReader, value: unknown): Limits {
+  if (value === undefined || value === null) return {};
+  const o = r.object(value, ['limits'], LIMIT_KEYS);
+  if (!o) return {};
+  const out: Limits = {};
+  for (const key of LIMIT_KEYS) {
+    const v =
+      key === 'requestLine' || key === 'headerSize' || key === 'body'
+        ? r.size(o, key, ['limits'], undefined, 1)
+        : r.duration(o, key, ['limits'], Number.NaN, 1);
+    if (v !== undefined && !Number.isNaN(v)) out[key] = v;
+  }
+  return out;
+}
+
+/**
+ * Validates a configuration value (parsed YAML/JSON, or built by the CLI) and
+ * applies the defaults. Returns every issue found; the config is usable only
+ * when `issues` is empty.
+ */
+export function readGatewayConfig(raw: unknown): { config: GatewayConfig; issues: ConfigIssue[] } {
+  const r = new ConfigReader();
+  const top: Obj = raw === undefined || raw === null ? {} : (r.object(raw, [], TOP_KEYS) ?? {});
+  const profile = r.oneOf(top, 'profile', [], PROFILE_IDS, DEFAULT_PROFILE) ?? DEFAULT_PROFILE;
+  const listen = readEndpoint(r, top.listen, ['listen'], { host: DEFAULTS.host, port: DEFAULTS.port });
+  const admin =
+    top.admin === false
+      ? false
+      : readEndpoint(r, top.admin, ['admin'], { host: DEFAULTS.host, port: DEFAULTS.adminPort });
+  const log = top.log === undefined ? {} : (r.object(top.log, ['log'], ['level']) ?? {});
+  const logLevel = r.oneOf(log, 'level', ['log'], LOG_LEVELS, 'info') ?? 'info';
+  const drainObj = top.drain === undefined ? {} : (r.object(top.drain, ['drain'], ['grace', 'retryAfter']) ?? {});
+  const grace = r.duration(drainObj, 'grace', ['drain'], DEFAULTS.grace);
+  const retryAfterMs = r.duration(drainObj, 'retryAfter', ['drain'], DEFAULTS.drainRetryAfter * 1000, 1000);
+  const limits = readLimits(r, top.limits);
+
+  const routes: RouteConfig[] = [];
+  if (top.routes !== undefined) {
+    if (!Array.isArray(top.routes)) r.fail(['routes'], `must be a list of routes, got ${describe(top.routes)}.`);
+    else if (top.routes.length === 0) r.fail(['routes'], 'must name at least one route.');
+    else
+      top.routes.forEach((value, i) => {
+        const route = readRoute(r, value, ['routes', i]);
+        if (route) routes.push(route);
+      });
+  }
+  const seen = new Map<string, number>();
+  routes.forEach((route) => {
+    const first = seen.get(route.path);
+    if (first !== undefined)
+      r.fail(['routes', route.index, 'path'], `repeats the path "${route.path}" of routes[${first}].`);
+    else seen.set(route.path, route.index);
+  });
+  // The most specific prefix must be tried first: /api/v2 before /api before /.
+  routes.sort((a, b) => b.path.length - a.path.length);
+
+  const config: GatewayConfig = {
+    profile,
+    listen: listen ?? { host: DEFAULTS.host, port: DEFAULTS.port },
+    admin: admin ?? false,
+    logLevel,
+    drain: { grace: grace ?? DEFAULTS.grace, retryAfter: Math.ceil((retryAfterMs ?? 0) / 1000) },
+    limits,
+    routes,
+  };
+  return { config, issues: r.issues };
+}
+
+/** Validates a configuration value built in code; throws a ConfigError naming every bad field. */
+export function checkGatewayConfig(raw: unknown): GatewayConfig {
+  const { config, issues } = readGatewayConfig(raw);
+  if (issues.length) {
+    const placed = issues.map((i) => ({ field: fieldName(i.path), message: i.message }));
+    throw new ConfigError(
+      `Invalid gateway configuration:\n${placed.map((i) => `${i.field}: ${i.message}`).join('\n')}`,
+      placed,
+    );
+  }
+  return config;
+}
