@@ -1,0 +1,81 @@
+import type { ContractCode, Profile } from '../catalog/index.ts';
+import type { RequestSpec, Sent } from './exchange.ts';
+import type { TargetDescription } from './target.ts';
+import type { PathField } from './target-file.ts';
+import type { Check, Exchange } from './types.ts';
+import { type ExpectOptions, expectCode } from './verdict.ts';
+
+/** What a probe can use: the origin, the target, and a way to send requests that records them. */
+export interface ProbeContext {
+  readonly url: URL;
+  readonly target: TargetDescription;
+  readonly profile: Profile;
+  readonly timeout: number;
+  /** --load N: the most requests the 429 probe may send. */
+  readonly load: number;
+  /** How long a 408 probe waits for the server's own timeout, in ms. */
+  readonly slowWait: number;
+  /** Sends one request on its own connection; the exchange lands in the probe's report unless `record` is false. */
+  send(spec: RequestSpec, record?: boolean): Promise<Sent>;
+  /** Adds an exchange sent with `record` false to the probe's report. */
+  record(exchange: Exchange): void;
+}
+
+export interface Probe {
+  /** Stable id, `<code>-<what>`, used by --only. */
+  readonly id: string;
+  readonly code: ContractCode;
+  /** What is verified, in one line. */
+  readonly title: string;
+  /** Target fields the probe needs; without them it is not applicable. */
+  readonly needs?: readonly (PathField | 'validBody' | 'invalidBody' | 'bodyLimit')[];
+  /** Only when the target says so (e.g. 411 only where the collection requires a length). */
+  readonly applies?: (target: TargetDescription) => string | undefined;
+  /** `slow` probes run only with --slow, `load` probes only with --load N. */
+  readonly mode?: 'slow' | 'load';
+  run(ctx: ProbeContext): Promise<Check[] | ProbeOutcome>;
+}
+
+/** What a probe found, when the code it verified is only known from the answer (a 3xx). */
+export interface ProbeOutcome {
+  readonly checks: Check[];
+  readonly code: ContractCode;
+}
+
+/** The path of a target field; probes only run when `needs` listed it, so it is present. */
+export function pathOf(ctx: ProbeContext, field: PathField): string {
+  const path = ctx.target[field];
+  if (path === undefined) throw new TypeError(`probe ran without target field "${field}"`);
+  return path;
+}
+
+/** Sends a request and checks the answer against the catalog entry of `code`. */
+export async function expectAnswer(
+  ctx: ProbeContext,
+  spec: RequestSpec,
+  code: ContractCode,
+  extra: Partial<ExpectOptions> = {},
+): Promise<{ checks: Check[]; sent: Sent }> {
+  const sent = await ctx.send(spec);
+  const accept = spec.headers?.find(([n]) => n.toLowerCase() === 'accept')?.[1];
+  const requestId = spec.headers?.find(([n]) => n.toLowerCase() === 'x-request-id')?.[1];
+  const checks = expectCode(sent.res, code, {
+    method: spec.method,
+    profile: ctx.profile,
+    problem: accept?.includes('application/problem+json') === true,
+    extraBytes: sent.exchange.extraBytes,
+    ...(requestId === undefined ? {} : { requestId }),
+    ...extra,
+  });
+  return { checks, sent };
+}
+
+/** A JSON body as bytes. */
+export function jsonBody(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+/** A path that no API has: the 404 probes ask for it. */
+export function unknownPath(): string {
+  return `/statuskit-check-${process.pid.toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}

@@ -1,0 +1,121 @@
+import { expectAnswer, jsonBody, type Probe, type ProbeContext, pathOf } from '../probe.ts';
+import type { Check } from '../types.ts';
+import { expectCode, fail, ok } from '../verdict.ts';
+import type { WireResponse } from '../wire/reader.ts';
+
+const JSON_ACCEPT = ['Accept', 'application/json'] as const;
+/** The deadline the 504 probe asks for. */
+const SHORT_DEADLINE = 50; // ms
+/** Connections the 429 probe keeps busy at once. */
+const LOAD_CONNECTIONS = 8;
+
+/** A 408 must close the connection it gives up on (catalog: Connection: close; RFC 9112 §9.6). */
+function closedCheck(closed: boolean): Check {
+  return closed
+    ? ok('closed', 'the connection was closed')
+    : fail('closed', 'the connection stayed open after the 408');
+}
+
+/** Sends up to ctx.load requests to the limited route until one is answered 429. */
+async function untilLimited(ctx: ProbeContext): Promise<{ res: WireResponse | undefined; sent: number }> {
+  const target = pathOf(ctx, 'limited');
+  let issued = 0;
+  let limited: WireResponse | undefined;
+  const worker = async () => {
+    while (!limited && issued < ctx.load) {
+      const first = ++issued === 1;
+      const sent = await ctx.send({ method: 'GET', target, headers: [JSON_ACCEPT] }, false);
+      // Only the first request and the first 429 are recorded; the rest would flood the report.
+      if (first) ctx.record(sent.exchange);
+      if (sent.res?.status === 429 && !limited) {
+        limited = sent.res;
+        if (!first) ctx.record(sent.exchange);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(LOAD_CONNECTIONS, ctx.load) }, worker));
+  return { res: limited, sent: issued };
+}
+
+/** Probes of handler failures, deadlines, slow clients and rate limits. */
+export const FAILURE_PROBES: readonly Probe[] = [
+  {
+    id: '500-no-leak',
+    code: 500,
+    title: 'a failing handler is answered 500 with the error body and no stack trace or path',
+    needs: ['error'],
+    run: async (ctx) =>
+      (await expectAnswer(ctx, { method: 'GET', target: pathOf(ctx, 'error'), headers: [JSON_ACCEPT] }, 500)).checks,
+  },
+  {
+    id: '504-deadline',
+    code: 504,
+    title: `a request whose own deadline (X-Request-Timeout: ${SHORT_DEADLINE}) passes is answered 504`,
+    needs: ['slow'],
+    run: async (ctx) => {
+      const headers = [JSON_ACCEPT, ['X-Request-Timeout', String(SHORT_DEADLINE)]] as const;
+      return (await expectAnswer(ctx, { method: 'GET', target: pathOf(ctx, 'slow'), headers }, 504)).checks;
+    },
+  },
+  {
+    id: '408-headers',
+    code: 408,
+    title: 'a header section never finished is answered 408 with Connection: close',
+    mode: 'slow',
+    run: async (ctx) => {
+      const spec = {
+        method: 'GET',
+        target: ctx.target.resource ?? '/',
+        headers: [JSON_ACCEPT] as const,
+        close: false,
+        stallHeaders: true,
+        timeout: ctx.slowWait,
+      };
+      const { checks, sent } = await expectAnswer(ctx, spec, 408);
+      return sent.res?.status === 408 ? [...checks, closedCheck(sent.exchange.closed)] : checks;
+    },
+  },
+  {
+    id: '408-body',
+    code: 408,
+    title: 'a body that stops half-way is answered 408 with Connection: close',
+    mode: 'slow',
+    needs: ['collection'],
+    run: async (ctx) => {
+      const body = jsonBody(ctx.target.validBody ?? { statuskit: 'check' });
+      const spec = {
+        method: 'POST',
+        target: pathOf(ctx, 'collection'),
+        headers: [
+          JSON_ACCEPT,
+          ['Content-Type', 'application/json'],
+          ['Content-Length', String(Buffer.byteLength(body))],
+        ] as const,
+        body,
+        bodyMode: 'partial' as const,
+        close: false,
+        timeout: ctx.slowWait,
+      };
+      const { checks, sent } = await expectAnswer(ctx, spec, 408);
+      return sent.res?.status === 408 ? [...checks, closedCheck(sent.exchange.closed)] : checks;
+    },
+  },
+  {
+    id: '429-rate-limit',
+    code: 429,
+    title: 'going over the rate limit is answered 429 with Retry-After and RateLimit fields',
+    mode: 'load',
+    needs: ['limited'],
+    run: async (ctx) => {
+      const { res, sent } = await untilLimited(ctx);
+      if (!res) return [fail('status', `no 429 after ${sent} requests (--load ${ctx.load})`)];
+      // The catalog's condition "when a rate-limit policy applies" holds on a rate-limited route.
+      const checks = expectCode(res, 429, {
+        method: 'GET',
+        profile: ctx.profile,
+        applies: ['RateLimit', 'RateLimit-Policy'],
+      });
+      return [...checks, ok('load', `429 after ${sent} requests`)];
+    },
+  },
+];
