@@ -1,0 +1,54 @@
+/** @see RetryBudgetOptions */
+export interface RetryBudgetOptions {
+  /** Tokens the bucket holds, and starts with. @default 10 */
+  capacity?: number;
+  /** Tokens one retry spends. @default 1 */
+  cost?: number;
+  /** Tokens one answer that needs no retry puts back. @default 0.1 */
+  refill?: number;
+}
+
+/**
+ * A token bucket shared by every request of one client. Retries spend tokens,
+ * answers that need no retry put some back; when the bucket is empty the
+ * client stops retrying, so a service that is down gets each request once
+ * instead of `limit + 1` times (a retry storm).
+ */
+export class RetryBudget {
+  readonly capacity: number;
+  readonly cost: number;
+  readonly refill: number;
+  private level: number;
+
+  constructor(options: RetryBudgetOptions = {}) {
+    this.capacity = positive(options.capacity ?? 10, 'retry.budget.capacity');
+    this.cost = positive(options.cost ?? 1, 'retry.budget.cost');
+    this.refill = nonNegative(options.refill ?? 0.1, 'retry.budget.refill');
+    this.level = this.capacity;
+  }
+
+  get tokens(): number {
+    return this.level;
+  }
+
+  /** Takes the cost of one retry; false (and nothing taken) when the bucket cannot pay it. */
+  spend(): boolean {
+    if (this.level < this.cost) return false;
+    this.level -= this.cost;
+    return true;
+  }
+
+  succeeded(): void {
+    if (this.level < this.capacity) this.level = Math.min(this.capacity, this.level + this.refill);
+  }
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`${name} must be a positive number, got ${value}.`);
+  return value;
+}
+
+function nonNegative(value: number, name: string): number {
+  if (!Number.isFinite(value) || value < 0) throw new TypeError(`${name} must be zero or more, got ${value}.`);
+  return value;
+}

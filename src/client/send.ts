@@ -1,0 +1,170 @@
+import { guidanceFor } from '../catalog/index.ts';
+import { signRequest } from '../signing.ts';
+import { signableBody } from './body.ts';
+import { HttpError, NetworkError, readErrorBody, TimeoutError } from './errors.ts';
+import type { AttemptEvent, ResolvedOptions } from './options.ts';
+import { type Decision, decide, whyNotRepeatable } from './policy.ts';
+import { type Hop, nextHop } from './redirect.ts';
+import { retryAfterMs } from './retry-after.ts';
+import type { RequestRedirect } from './transport/types.ts';
+
+export interface Call {
+  readonly hop: Hop;
+  readonly signal: AbortSignal | undefined;
+  readonly redirect: RequestRedirect;
+  /** Epoch ms when the whole call must be over (Infinity: no deadline). */
+  readonly deadline: number;
+}
+
+/** Marks the abort the client itself causes when an attempt's deadline passes. */
+class AttemptTimeout extends Error {}
+
+/** The headers one attempt sends: the hop's, the time left, hooks' changes, then the signature. */
+function attemptHeaders(o: ResolvedOptions, hop: Hop, attempt: number, timeLeft: number): Record<string, string> {
+  const headers = { ...hop.headers };
+  if (hop.body.contentType !== undefined && headers['content-type'] === undefined) {
+    headers['content-type'] = hop.body.contentType;
+  }
+  // CONTRACT.md §4: the server may answer 504 once this passes instead of working for nobody.
+  if (o.timeout.header && timeLeft !== Number.POSITIVE_INFINITY) {
+    headers['x-request-timeout'] = String(Math.max(1, Math.floor(timeLeft)));
+  }
+  for (const hook of o.beforeAttempt) hook({ attempt, method: hop.method, url: hop.url, headers });
+  if (o.credentials && hop.home) {
+    // A fresh X-Sdk-Date per attempt: a repeated request is signed again, never replayed.
+    const signed = signRequest({
+      method: hop.method,
+      url: hop.url,
+      headers,
+      body: signableBody(hop.body),
+      unsignedPayload: !hop.body.replayable,
+      accessKey: o.credentials.accessKey,
+      secretKey: o.credentials.secretKey,
+      date: new Date(o.clock.now()),
+    });
+    for (const name in signed) headers[name.toLowerCase()] = signed[name] as string;
+  }
+  return headers;
+}
+
+function report(o: ResolvedOptions, event: AttemptEvent): void {
+  for (const hook of o.afterAttempt) hook(event);
+}
+
+/**
+ * Runs one call: attempts, waits and redirects, each decided by the catalog's
+ * guidance for the answer (CONTRACT.md §5). Resolves with the answer to
+ * return; throws HttpError, NetworkError, TimeoutError or the caller's abort reason.
+ */
+export async function send(o: ResolvedOptions, call: Call): Promise<Response> {
+  let hop = call.hop;
+  const visited = new Set([`${hop.method} ${hop.url.href}`]);
+  let attempt = 0;
+  let attemptLimit = o.timeout.attempt;
+  for (;;) {
+    attempt++;
+    const remaining = call.deadline - o.clock.now();
+    const info = { method: hop.method, url: hop.url.href, attempts: attempt };
+    if (remaining <= 0) {
+      throw new TimeoutError(info, o.timeout.total, 'total', 'No attempt was left to make.');
+    }
+    const timeLeft = Math.min(attemptLimit, remaining);
+    const headers = attemptHeaders(o, hop, attempt, timeLeft);
+    let response: Response | undefined;
+    let failure: Error | undefined;
+    let timedOut = false;
+    const aborter = timeLeft !== Number.POSITIVE_INFINITY || call.signal ? new AbortController() : undefined;
+    const onAbort = (): void => aborter?.abort(call.signal?.reason);
+    const timer =
+      timeLeft === Number.POSITIVE_INFINITY
+        ? undefined
+        : setTimeout(() => aborter?.abort(new AttemptTimeout()), timeLeft);
+    call.signal?.addEventListener('abort', onAbort, { once: true });
+    if (call.signal?.aborted) onAbort();
+    try {
+      response = await o.transport({
+        url: hop.url,
+        method: hop.method,
+        headers,
+        body: hop.body.data,
+        signal: aborter?.signal,
+      });
+    } catch (error) {
+      if (call.signal?.aborted) throw call.signal.reason;
+      timedOut = error instanceof AttemptTimeout;
+      failure = error as Error;
+    } finally {
+      // The attempt's deadline covers waiting for the answer; the caller's signal bounds reading its body.
+      clearTimeout(timer);
+      call.signal?.removeEventListener('abort', onAbort);
+    }
+    const status = response?.status;
+    const retryAfter = response ? retryAfterMs(response.headers.get('retry-after'), o.clock.now()) : undefined;
+    // No answer is treated as the gateway would answer it: 504 for a deadline, 502 for a broken connection.
+    const guidance = guidanceFor(status ?? (timedOut ? 504 : 502), retryAfter !== undefined);
+    const notRepeatable = whyNotRepeatable(hop.method, headers, hop.body.replayable, o.retry.idempotencyKey);
+    let decision: Decision = decide(
+      { guidance, retryAfter, attempt, notRepeatable, remaining: call.deadline - o.clock.now() },
+      o,
+      o.budget,
+    );
+    let next: Hop | undefined;
+    if (decision.action === 'follow' && response) {
+      const location = response.headers.get('location');
+      if (call.redirect === 'manual' || (status === 300 && location === null)) {
+        // RFC 9110 §15.4.1: a 300 without a preferred choice is the caller's to pick.
+        decision = { action: 'return', reason: 'Redirect returned to the caller.' };
+      } else if (call.redirect === 'error') {
+        decision = { action: 'throw', reason: 'Redirects were refused (redirect: "error").' };
+      } else if (location === null) {
+        decision = {
+          action: 'throw',
+          reason: `A ${status} must carry Location (RFC 9110 §10.2.2); nothing to follow.`,
+        };
+      } else {
+        const result = nextHop(status as number, location, hop, visited, o.maxRedirects);
+        if ('hop' in result) next = result.hop;
+        else decision = { action: 'throw', reason: result.refused };
+      }
+    }
+    // A success refills the retry budget (a 3xx counts: the service answered).
+    if (status !== undefined && status < 400) o.budget?.succeeded();
+    report(o, {
+      attempt,
+      method: hop.method,
+      url: hop.url.href,
+      status,
+      error: failure,
+      guidance,
+      decision: decision.action,
+      delay: decision.action === 'retry' ? decision.delay : 0,
+      reason: decision.reason,
+    });
+    if (decision.action === 'return' && response) {
+      if (visited.size > 1) Object.defineProperty(response, 'redirected', { value: true });
+      return response;
+    }
+    if (decision.action === 'throw') {
+      if (!response) {
+        if (timedOut)
+          throw new TimeoutError(info, timeLeft, timeLeft === remaining ? 'total' : 'attempt', decision.reason);
+        throw new NetworkError(info, failure, decision.reason);
+      }
+      if (!o.throwHttpErrors) return response;
+      const body = await readErrorBody(response);
+      throw new HttpError({ ...info, response, body, profile: o.profile, reason: decision.reason, retryAfter });
+    }
+    // Free the connection before waiting: read what is left of the answer.
+    if (response) await readErrorBody(response);
+    if (next) {
+      hop = next;
+      attempt = 0;
+      continue;
+    }
+    if (decision.action === 'retry') {
+      // Contract table, 504: retried "with a longer timeout".
+      if (timedOut || status === 504) attemptLimit *= 2;
+      await o.clock.sleep(decision.delay, call.signal);
+    }
+  }
+}
