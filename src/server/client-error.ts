@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { getCode } from '../catalog/index.ts';
+import { renderError, StatusError } from '../errors.ts';
+import { requestIdOf } from './context.ts';
+import type { Resolved } from './options.ts';
+
+/**
+ * Parser-level failures: node:http could not make a request out of the bytes,
+ * so no guard runs. Each gets the contract's code (never node's defaults: 400
+ * for BREW and HTTP/3.0, 200 for HTTP/2.0, 431 for a long URI), the profile's
+ * error body, X-Request-Id and Connection: close — after a framing error the
+ * rest of the bytes on the connection cannot be trusted (RFC 9112 §11.2).
+ */
+
+const TOKEN_SP = /^[!#$%&'*+.^`|~0-9A-Za-z_-]+ /;
+const VERSION_AT_END = / HTTP\/(\d+)\.(\d+)$/;
+const REQUEST_ID = /\r\nx-request-id:[ \t]*([A-Za-z0-9._:-]{1,128})[ \t]*\r\n/i;
+
+interface ParserError extends Error {
+  code?: string;
+  rawPacket?: Buffer;
+}
+
+function firstLine(packet: Buffer): { text: string; bareLf: boolean; complete: boolean } {
+  const lf = packet.indexOf(10);
+  const end = lf === -1 ? packet.length : lf;
+  const crlf = lf > 0 && packet[lf - 1] === 13;
+  return { text: packet.toString('latin1', 0, crlf ? lf - 1 : end), bareLf: lf !== -1 && !crlf, complete: lf !== -1 };
+}
+
+/**
+ * Whether a header overflow is a request line over the limit (414) rather than
+ * header fields (400; 431 is not a code of the contract). The packet is the
+ * chunk the parser failed on: when it starts with the request line, its
+ * length decides; a chunk from the middle of a long line with no line end and
+ * no whitespace can only be a request target (RFC 9112 §3.2: no spaces in it).
+ */
+function lineTooLong(packet: Buffer, limit: number): boolean {
+  const line = firstLine(packet);
+  if (TOKEN_SP.test(line.text)) return !line.complete || line.text.length > limit;
+  return !line.complete && !packet.includes(32) && !packet.includes(9);
+}
+
+/** The contract's answer to a parser error; undefined when nothing should be written (the client left). */
+export function classify(err: ParserError, limits: Resolved['limits']): StatusError | undefined {
+  const packet = err.rawPacket;
+  switch (err.code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      // RFC 9110 §15.5.9: the client did not send a complete request in time.
+      return new StatusError(408, 'The request did not arrive in time.');
+    case 'HPE_INVALID_METHOD':
+      // RFC 9110 §15.6.2: a well-formed method the server does not know is 501, not 400.
+      if (packet && TOKEN_SP.test(firstLine(packet).text)) {
+        const method = firstLine(packet).text.split(' ', 1)[0];
+        return new StatusError(501, `The method ${method} is not implemented by this server.`);
+      }
+      return new StatusError(400, 'The request line is malformed.');
+    case 'HPE_INVALID_VERSION': {
+      const line = packet ? firstLine(packet) : undefined;
+      if (line?.bareLf) return new StatusError(400, 'Lines must end with CRLF, not a bare LF (RFC 9112 §2.2).');
+      const v = line && VERSION_AT_END.exec(line.text);
+      // RFC 9110 §15.6.6; CONTRACT.md: any version but HTTP/1.0 and HTTP/1.1 is 505.
+      if (v && !(v[1] === '1' && (v[2] === '0' || v[2] === '1'))) {
+        return new StatusError(505, `HTTP/${v[1]}.${v[2]} is not supported here: send the request as HTTP/1.1.`);
+      }
+      return new StatusError(400, 'The request line names no valid HTTP version.');
+    }
+    case 'HPE_HEADER_OVERFLOW':
+      if (packet && lineTooLong(packet, limits.requestLine)) {
+        // RFC 9110 §15.5.15: a long target is 414, never 431.
+        return new StatusError(414, `The request line is longer than the limit of ${limits.requestLine} bytes.`);
+      }
+      return new StatusError(400, `The header section is larger than the limit of ${limits.headerSize} bytes.`);
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+    case 'HPE_INVALID_TRANSFER_ENCODING':
+      // RFC 9112 §6.1 and §6.3: Content-Length with Transfer-Encoding, or two lengths, is a smuggling risk: 400 and close.
+      return new StatusError(
+        400,
+        'The message framing is ambiguous (Content-Length with Transfer-Encoding, or conflicting lengths).',
+      );
+    case 'HPE_CR_EXPECTED':
+    case 'HPE_LF_EXPECTED':
+      return new StatusError(400, 'Lines must end with CRLF (RFC 9112 §2.2).');
+    case 'HPE_INVALID_HEADER_TOKEN':
+      // RFC 9112 §5.2: obs-fold is rejected with 400, like any malformed field line.
+      return new StatusError(400, 'A header field line is malformed (bad field name, whitespace or obs-fold).');
+    case 'HPE_INVALID_EOF_STATE':
+    case 'ECONNRESET':
+      return undefined;
+    default:
+      if (err.code?.startsWith('HPE_')) return new StatusError(400, 'The request is malformed.');
+      return undefined;
+  }
+}
+
+/** The bytes of a complete error answer written straight to a socket. */
+export function rawAnswer(err: StatusError, options: Resolved, requestId: string, extra = ''): string {
+  const out = renderError(err, { profile: options.profile, requestId });
+  const reason = getCode(err.status)?.reason ?? '';
+  return (
+    `HTTP/1.1 ${err.status} ${reason}\r\n` +
+    `Date: ${new Date().toUTCString()}\r\n` +
+    `Content-Type: ${out.contentType}\r\n` +
+    `Content-Length: ${Buffer.byteLength(out.body)}\r\n` +
+    `X-Request-Id: ${requestId}\r\n${extra}` +
+    'Connection: close\r\n\r\n' +
+    out.body
+  );
+}
+
+function requestIdIn(packet: Buffer | undefined): string {
+  const m = packet && REQUEST_ID.exec(packet.toString('latin1'));
+  return m?.[1] ?? randomUUID();
+}
+
+export function clientErrorHandler(options: Resolved) {
+  return function onClientError(err: ParserError, socket: Duplex): void {
+    const answer = classify(err, options.limits);
+    const message = (socket as Duplex & { _httpMessage?: { headersSent: boolean } })._httpMessage;
+    if (!answer || !socket.writable || message?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    socket.end(rawAnswer(answer, options, requestIdIn(err.rawPacket)));
+  };
+}
+
+/** CONNECT asks for a tunnel (RFC 9110 §9.3.6), which the front does not implement: 501. */
+export function connectHandler(options: Resolved) {
+  return function onConnect(req: IncomingMessage, socket: Duplex): void {
+    const err = new StatusError(501, 'CONNECT (tunnelling) is not implemented by this server.');
+    socket.on('error', () => socket.destroy());
+    socket.end(rawAnswer(err, options, requestIdOf(req)));
+  };
+}

@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Duplex } from 'node:stream';
+import type { Profile } from '../catalog/index.ts';
+import { readBody, readJson } from './body.ts';
+import type { Resolved } from './options.ts';
+import type { CompiledRoute } from './router.ts';
+import type { RequestContext, RouteDef } from './types.ts';
+
+// RFC 9110 §5.5: a field value we echo must be visible ASCII; keep ids short and plain.
+const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The incoming X-Request-Id when it is a plain token, or a new UUID. */
+export function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && VALID_REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+const EMPTY_QUERY = '';
+
+/**
+ * One request as guards and handlers see it. Built once per request; the
+ * query, the state bag and the abort signal are made only when first read,
+ * so a request that never needs them allocates nothing for them.
+ */
+export class Context implements RequestContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly requestId: string;
+  readonly profile: Profile;
+  readonly method: string;
+  path: string;
+  params: Record<string, string> = {};
+  route: RouteDef | undefined = undefined;
+  deadline: number | undefined = undefined;
+  /** performance.now() when the request reached the front. */
+  readonly start: number;
+  readonly options: Resolved;
+  /** Set by the route guard. */
+  compiled: CompiledRoute | undefined = undefined;
+  /** The raw query string without `?`. */
+  search: string;
+  /** The client asked `Expect: 100-continue` and no 100 was sent yet (RFC 9110 §10.1.1). */
+  expectContinue = false;
+  /** The request's own timeout in ms (X-Request-Timeout or `timeout`), validated by the syntax guard. */
+  requestTimeout: number | undefined = undefined;
+  /** A handler takes requests no route matches, so the route guard does not answer 404. */
+  fallback = false;
+  /** Set for an `Upgrade` request taken from node's 'upgrade' event. */
+  upgrade: { readonly socket: Duplex; readonly head: Buffer } | undefined = undefined;
+  #query: URLSearchParams | undefined;
+  #state: Record<string, unknown> | undefined;
+  #abort: AbortController | undefined;
+
+  constructor(req: IncomingMessage, res: ServerResponse, options: Resolved) {
+    this.req = req;
+    this.res = res;
+    this.options = options;
+    this.profile = options.profile;
+    this.method = req.method ?? 'GET';
+    this.start = performance.now();
+    this.requestId = requestIdOf(req);
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    this.path = q === -1 ? url : url.slice(0, q);
+    this.search = q === -1 ? EMPTY_QUERY : url.slice(q + 1);
+  }
+
+  get query(): URLSearchParams {
+    this.#query ??= new URLSearchParams(this.search);
+    return this.#query;
+  }
+
+  get state(): Record<string, unknown> {
+    this.#state ??= {};
+    return this.#state;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#abort) {
+      const abort = new AbortController();
+      this.#abort = abort;
+      // The client going away ends the work too; `close` before `finish` means it went away.
+      this.res.once('close', () => {
+        if (!this.res.writableFinished) abort.abort(new Error('The client closed the connection.'));
+      });
+    }
+    return this.#abort.signal;
+  }
+
+  /** Aborts the signal if anyone asked for it. */
+  abort(reason: unknown): void {
+    this.#abort?.abort(reason);
+  }
+
+  body(): Promise<Buffer> {
+    return readBody(this);
+  }
+
+  json<T = unknown>(): Promise<T> {
+    return readJson<T>(this);
+  }
+
+  /** The body limit in bytes that applies to this request. */
+  get bodyLimit(): number {
+    return this.route?.bodyLimit ?? this.options.limits.body;
+  }
+}

@@ -1,0 +1,100 @@
+import type { Handler, RouteDef } from './types.ts';
+
+/** A route with what the front needs per request computed once. */
+export interface CompiledRoute {
+  readonly def: RouteDef;
+  /** The Allow field value: the route's methods, HEAD where GET exists, and OPTIONS (RFC 9110 §10.2.1). */
+  readonly allow: string;
+  readonly methods: ReadonlySet<string>;
+  /** Handlers by upper-case method; HEAD falls back to GET. */
+  readonly handlers: ReadonlyMap<string, Handler>;
+}
+
+export interface Match {
+  readonly route: CompiledRoute;
+  readonly params: Record<string, string>;
+}
+
+interface Pattern {
+  readonly route: CompiledRoute;
+  /** Literal segments, or `:name` parameters. */
+  readonly segments: readonly string[];
+  /** `/api/*`: the rest of the path goes to params['*']. */
+  readonly prefix: boolean;
+}
+
+const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+function compile(def: RouteDef): CompiledRoute {
+  if (typeof def.path !== 'string' || !def.path.startsWith('/')) {
+    throw new TypeError(`Route path must start with "/", got ${JSON.stringify(def.path)}.`);
+  }
+  const handlers = new Map<string, Handler>();
+  for (const [method, handler] of Object.entries(def.methods)) {
+    if (typeof handler !== 'function')
+      throw new TypeError(`Route ${def.path}: the ${method} handler is not a function.`);
+    handlers.set(method.toUpperCase(), handler);
+  }
+  // RFC 9110 §9.3.2: HEAD is GET without content, so a GET route serves HEAD too.
+  const get = handlers.get('GET');
+  if (get && !handlers.has('HEAD')) handlers.set('HEAD', get);
+  const methods = new Set(handlers.keys());
+  methods.add('OPTIONS');
+  return { def, methods, handlers, allow: [...methods].join(', ') };
+}
+
+/**
+ * Finds the route of a path: exact paths through one map lookup, then
+ * patterns with `:params`, then `/prefix/*` routes, in the order given.
+ */
+export class Router {
+  readonly #exact = new Map<string, CompiledRoute>();
+  readonly #patterns: Pattern[] = [];
+  /** Every method some route implements, for the server-wide `OPTIONS *` (RFC 9110 §9.3.7). */
+  readonly allowAll: string;
+
+  constructor(routes: readonly RouteDef[]) {
+    const all = new Set<string>(['OPTIONS']);
+    for (const def of routes) {
+      const route = compile(def);
+      for (const m of route.methods) all.add(m);
+      const prefix = def.path.endsWith('/*');
+      const body = prefix ? def.path.slice(0, -2) : def.path;
+      const segments = body.split('/').slice(1);
+      if (!prefix && !segments.some((s) => s.startsWith(':'))) {
+        if (!this.#exact.has(def.path)) this.#exact.set(def.path, route);
+      } else {
+        this.#patterns.push({ route, segments: prefix && body === '' ? [] : segments, prefix });
+      }
+    }
+    this.allowAll = [...all].join(', ');
+  }
+
+  match(path: string): Match | undefined {
+    const exact = this.#exact.get(path);
+    if (exact) return { route: exact, params: NO_PARAMS };
+    if (this.#patterns.length === 0) return undefined;
+    const parts = path.split('/').slice(1);
+    for (const p of this.#patterns) {
+      const params = matchPattern(p, parts);
+      if (params) return { route: p.route, params };
+    }
+    return undefined;
+  }
+}
+
+function matchPattern(p: Pattern, parts: readonly string[]): Record<string, string> | undefined {
+  const n = p.segments.length;
+  if (p.prefix ? parts.length < n : parts.length !== n) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < n; i++) {
+    const seg = p.segments[i]!;
+    const part = parts[i]!;
+    if (seg.startsWith(':')) {
+      if (part === '') return undefined;
+      params[seg.slice(1)] = part;
+    } else if (seg !== part) return undefined;
+  }
+  if (p.prefix) params['*'] = parts.slice(n).join('/');
+  return params;
+}
