@@ -1,0 +1,54 @@
+export interface ReplayCacheOptions {
+  /** Signatures remembered at once; past it the oldest is forgotten (and counted). @default 100_000 */
+  maxEntries?: number;
+}
+
+/**
+ * Remembers signatures until they could no longer pass the date check, so a
+ * captured request cannot be sent again inside the skew window. Memory is
+ * bounded: entries leave when expired, or oldest-first when the cache is full
+ * (each such eviction re-opens a replay for that one signature; `evictions`
+ * counts them so the core can expose it). Per process: nodes do not share it.
+ */
+export class ReplayCache {
+  readonly maxEntries: number;
+  evictions = 0;
+  // Insertion order ≈ expiry order, since each expiry is date + skew and dates are ≈ now.
+  readonly #expiry = new Map<string, number>();
+
+  constructor(options: ReplayCacheOptions = {}) {
+    this.maxEntries = options.maxEntries ?? 100_000;
+    if (!Number.isInteger(this.maxEntries) || this.maxEntries < 1)
+      throw new TypeError('maxEntries: a whole number ≥ 1.');
+  }
+
+  get size(): number {
+    return this.#expiry.size;
+  }
+
+  /**
+   * Records `signature` as used until `expiresAt` (epoch ms). Returns true
+   * when it was already recorded and has not expired: a replay.
+   */
+  seen(signature: string, expiresAt: number, nowMs: number): boolean {
+    const known = this.#expiry.get(signature);
+    if (known !== undefined && known > nowMs) return true;
+    this.#sweep(nowMs);
+    if (this.#expiry.size >= this.maxEntries) {
+      const oldest = this.#expiry.keys().next().value as string;
+      this.#expiry.delete(oldest);
+      this.evictions++;
+    }
+    this.#expiry.delete(signature);
+    this.#expiry.set(signature, expiresAt);
+    return false;
+  }
+
+  /** Drops expired entries from the front; stops at the first live one (amortised O(1)). */
+  #sweep(nowMs: number): void {
+    for (const [sig, expiry] of this.#expiry) {
+      if (expiry > nowMs) return;
+      this.#expiry.delete(sig);
+    }
+  }
+}

@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import { Redis, type RedisOptions } from 'ioredis';
+import { type CompiledPolicy, type Decision, decisionFrom, toMicros } from './gcra.ts';
+import { type FailurePolicy, type RateLimitStore, type StoreFailureListener, StoreUnavailableError } from './store.ts';
+
+/**
+ * One GCRA decision, atomic on the Redis server (scripts run without interleaving).
+ * KEYS[1] key · ARGV now µs, cost T µs, burst µs → { allowed 0|1, TAT − now in µs }.
+ * The key lives exactly as long as its TAT is ahead of now (PX), then it is fresh again.
+ * Numbers stay integers below 2^53, exact in Lua's doubles; '%.0f' keeps them whole in the string.
+ */
+export const GCRA_SCRIPT = `local now = tonumber(ARGV[1])
+local cost = tonumber(ARGV[2])
+local burst = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]))
+if tat == nil or tat < now then tat = now end
+local nxt = tat + cost
+if nxt - now <= burst then
+  redis.call('SET', KEYS[1], string.format('%.0f', nxt), 'PX', math.ceil((nxt - now) / 1000))
+  return {1, nxt - now}
+end
+return {0, tat - now}`;
+
+const SCRIPT_SHA = createHash('sha1').update(GCRA_SCRIPT).digest('hex');
+
+export interface RedisStoreOptions {
+  /** `redis://host:port/db`. Ignored when `client` is given. @default "redis://127.0.0.1:6379" */
+  url?: string;
+  /** An ioredis client to use instead of opening one (the store then does not close it). */
+  client?: Redis;
+  /** Prefix of every key the store writes. @default "statuskit:rl:" */
+  prefix?: string;
+  /** Let requests through (`open`) or refuse them with 503 (`closed`) when Redis cannot decide. @default "open" */
+  failure?: FailurePolicy;
+  /** How long one decision may wait for Redis (ms) before it counts as a failure. @default 100 (100 ms) */
+  commandTimeoutMs?: number;
+  /** Told about every failed decision (for logs and metrics). */
+  onFailure?: StoreFailureListener;
+}
+
+/**
+ * Rate-limit state in Redis, so that several gateway nodes share one limit.
+ * Each decision is ONE script call (EVALSHA, falling back to EVAL when the
+ * server does not know the script yet). Commands are never queued while the
+ * connection is down: a decision fails at once and the failure policy applies.
+ *
+ * Time comes from the caller's clock: nodes sharing a store must keep their
+ * clocks in step (NTP); a node δ ms ahead sees its keys refill δ ms early.
+ */
+export class RedisStore implements RateLimitStore {
+  readonly kind = 'redis';
+  readonly client: Redis;
+  readonly prefix: string;
+  readonly failure: FailurePolicy;
+  /** Decisions Redis could not make. */
+  failures = 0;
+  readonly #owned: boolean;
+  readonly #onFailure: StoreFailureListener | undefined;
+
+  constructor(options: RedisStoreOptions = {}) {
+    this.prefix = options.prefix ?? 'statuskit:rl:';
+    this.failure = options.failure ?? 'open';
+    this.#onFailure = options.onFailure;
+    if (this.failure !== 'open' && this.failure !== 'closed') throw new TypeError('failure: "open" or "closed".');
+    this.#owned = options.client === undefined;
+    const connection: RedisOptions = {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: options.commandTimeoutMs ?? 100, // 100 ms
+      // Reconnect forever, backing off to 1 s between attempts.
+      retryStrategy: (times) => Math.min(times * 50, 1000),
+    };
+    this.client = options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', connection);
+    // Connection errors surface as failed decisions; without a listener ioredis would print each one.
+    if (this.#owned) this.client.on('error', () => {});
+  }
+
+  /** Resolves once the connection is up (the core awaits it at start-up). */
+  ready(): Promise<void> {
+    if (this.client.status === 'ready') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const ok = () => {
+        this.client.off('end', gone);
+        resolve();
+      };
+      const gone = () => {
+        this.client.off('ready', ok);
+        reject(new Error('The Redis connection ended before it was ready.'));
+      };
+      this.client.once('ready', ok);
+      this.client.once('end', gone);
+    });
+  }
+
+  async take(key: string, policy: CompiledPolicy, nowMs: number): Promise<Decision> {
+    const args = [this.prefix + key, toMicros(nowMs), policy.costUs, policy.burstUs] as const;
+    let reply: unknown;
+    try {
+      try {
+        reply = await this.client.evalsha(SCRIPT_SHA, 1, ...args);
+      } catch (err) {
+        if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+        reply = await this.client.eval(GCRA_SCRIPT, 1, ...args);
+      }
+    } catch (err) {
+      return this.#failed(err instanceof Error ? err : new Error(String(err)), policy);
+    }
+    const [allowed, ahead] = reply as [number, number];
+    return decisionFrom(allowed === 1, ahead, policy);
+  }
+
+  #failed(error: Error, policy: CompiledPolicy): Decision {
+    this.failures++;
+    const outcome = this.failure === 'open' ? 'allowed' : 'refused';
+    this.#onFailure?.({ store: this.kind, error, outcome });
+    if (outcome === 'refused')
+      throw new StoreUnavailableError(`Rate-limit store unavailable: ${error.message}`, { cause: error });
+    // Nothing is known about the key: report the whole quota, marked degraded.
+    return { allowed: true, limit: policy.limit, remaining: policy.limit, reset: 0, retryAfter: 0, degraded: true };
+  }
+
+  async close(): Promise<void> {
+    if (!this.#owned) return;
+    try {
+      await this.client.quit();
+    } catch {
+      this.client.disconnect();
+    }
+  }
+}
