@@ -13,4 +13,5 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: 'the contract table, filtered',
     load: async () => (await import('./codes.ts')).codes,
   },
+  check: { summary: 'probe a running API against the contract', load: async () => (await import('./check.ts')).check },
 };
