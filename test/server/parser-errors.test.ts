@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createServer, sendJson } from '../../src/server/index.ts';
+import { createServer, type RouteDef, type ServerOptions, sendJson } from '../../src/server/index.ts';
 import { errorBodyOf, exchange, listen, request, Wire } from './wire.ts';
 
-const routes = [{ path: '/', methods: { GET: (ctx) => sendJson(ctx, 200, { ok: true }) } }] satisfies Parameters<
-  typeof createServer
->[0]['routes'];
+const routes: RouteDef[] = [{ path: '/', methods: { GET: (ctx) => sendJson(ctx, 200, { ok: true }) } }];
 
-async function server(t: Parameters<typeof listen>[0], options: Parameters<typeof createServer>[0] = {}) {
+async function server(t: Parameters<typeof listen>[0], options: ServerOptions = {}) {
   return listen(t, createServer({ routes, ...options }));
 }
 
