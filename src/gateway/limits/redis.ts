@@ -21,7 +21,8 @@ if nxt - now <= burst then
 end
 return {0, tat - now}`;
 
-const SCRIPT_SHA = createHash('sha1').update(GCRA_SCRIPT).digest('hex');
+/** SHA-1 of GCRA_SCRIPT, the name EVALSHA calls it by. */
+export const GCRA_SCRIPT_SHA = createHash('sha1').update(GCRA_SCRIPT).digest('hex');
 
 export interface RedisStoreOptions {
   /** `redis://host:port/db`. Ignored when `client` is given. @default "redis://127.0.0.1:6379" */
@@ -97,7 +98,7 @@ export class RedisStore implements RateLimitStore {
     let reply: unknown;
     try {
       try {
-        reply = await this.client.evalsha(SCRIPT_SHA, 1, ...args);
+        reply = await this.client.evalsha(GCRA_SCRIPT_SHA, 1, ...args);
       } catch (err) {
         if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
         reply = await this.client.eval(GCRA_SCRIPT, 1, ...args);
