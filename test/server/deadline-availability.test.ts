@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createServer, type RouteDef, sendJson } from '../../src/server/index.ts';
+import { errorBodyOf, exchange, listen, request } from './wire.ts';
+
+/** A handler that never answers on its own and reports when its signal aborts. */
+function hanging(aborted: (reason: unknown) => void): RouteDef['methods'][string] {
+  return (ctx) => {
+    ctx.signal.addEventListener('abort', () => aborted(ctx.signal.reason));
+  };
+}
+
+test('X-Request-Timeout sets the deadline: 504 with the error body, and the handler’s signal aborts', async (t) => {
+  let onAbort!: (reason: unknown) => void;
+  const aborted = new Promise<unknown>((resolve) => (onAbort = resolve));
+  const routes: RouteDef[] = [{ path: '/slow', methods: { GET: hanging(onAbort) } }];
+  const port = await listen(t, createServer({ routes }));
+  const { res, wire } = await exchange(t, port, request('GET', '/slow', { 'x-request-timeout': 30 }));
+  assert.equal(res.status, 504);
+  const body = errorBodyOf(res);
+  assert.equal(body.error_code, 'SVC.0504');
+  assert.match(body.error_msg, /30 ms/);
+  assert.ok((await aborted) instanceof Error);
+  // The connection stays usable for the next request.
+  wire.send(request('GET', '/nothing'));
+  assert.equal((await wire.read()).status, 404);
+});
+
+test('the route’s own timeout caps a longer X-Request-Timeout', async (t) => {
+  const routes: RouteDef[] = [{ path: '/slow', timeout: 20, methods: { GET: () => {} } }];
+  const port = await listen(t, createServer({ routes }));
+  const { res } = await exchange(t, port, request('GET', '/slow', { 'x-request-timeout': 60_000 }));
+  assert.equal(res.status, 504);
+  assert.match(errorBodyOf(res).error_msg, /20 ms/);
+});
+
+test('the timeout query parameter counts only where the route enables it', async (t) => {
+  const routes: RouteDef[] = [
+    { path: '/q', timeoutQuery: true, methods: { GET: () => {} } },
+    {
+      path: '/noq',
+      methods: { GET: (ctx) => void setImmediate(() => sendJson(ctx, 200, { deadline: ctx.deadline !== undefined })) },
+    },
+  ];
+  const port = await listen(t, createServer({ routes, limits: { timeout: 0 } }));
+  const q = (await exchange(t, port, request('GET', '/q?timeout=25'))).res;
+  assert.equal(q.status, 504);
+  assert.match(errorBodyOf(q).error_msg, /25 ms/);
+  const noq = (await exchange(t, port, request('GET', '/noq?timeout=1'))).res;
+  assert.equal(noq.status, 200);
+  assert.equal(noq.body, '{"deadline":false}');
+});
+
+test('a malformed X-Request-Timeout or timeout parameter is 400', async (t) => {
+  const routes: RouteDef[] = [{ path: '/q', timeoutQuery: true, methods: { GET: (ctx) => sendJson(ctx, 200, {}) } }];
+  const port = await listen(t, createServer({ routes }));
+  for (const bad of [request('GET', '/q', { 'x-request-timeout': 'soon' }), request('GET', '/q?timeout=-5')]) {
+    const { res } = await exchange(t, port, bad);
+    assert.equal(res.status, 400);
+    assert.match(errorBodyOf(res).error_msg, /milliseconds/);
+  }
+});
+
+test('a handler that answers in time is not touched by the deadline', async (t) => {
+  const routes: RouteDef[] = [
+    { path: '/ok', methods: { GET: async (ctx) => sendJson(ctx, 200, { aborted: ctx.signal.aborted }) } },
+  ];
+  const port = await listen(t, createServer({ routes }));
+  const { res } = await exchange(t, port, request('GET', '/ok', { 'x-request-timeout': 60_000 }));
+  assert.equal(res.body, '{"aborted":false}');
+});
+
+test('a route marked unavailable is 503, with Retry-After when temporary', async (t) => {
+  const routes: RouteDef[] = [
+    { path: '/off', unavailable: { reason: 'Disabled by the operator.' }, methods: { GET: () => {} } },
+    { path: '/maint', unavailable: { retryAfter: 120 }, methods: { GET: () => {} } },
+  ];
+  const port = await listen(t, createServer({ routes }));
+  const off = (await exchange(t, port, request('GET', '/off'))).res;
+  assert.equal(off.status, 503);
+  assert.equal(off.headers['retry-after'], undefined);
+  assert.equal(errorBodyOf(off).error_msg, 'Disabled by the operator.');
+  const maint = (await exchange(t, port, request('GET', '/maint'))).res;
+  assert.equal(maint.status, 503);
+  assert.equal(maint.headers['retry-after'], '120');
+});
+
+test('the availability hook sheds load with 503 + Retry-After while it says so', async (t) => {
+  let overloaded = true;
+  const routes: RouteDef[] = [{ path: '/', methods: { GET: (ctx) => sendJson(ctx, 200, {}) } }];
+  const port = await listen(t, createServer({ routes, availability: () => overloaded && { retryAfter: 2.5 } }));
+  const shed = (await exchange(t, port, request('GET', '/'))).res;
+  assert.equal(shed.status, 503);
+  assert.equal(shed.headers['retry-after'], '3');
+  errorBodyOf(shed);
+  overloaded = false;
+  assert.equal((await exchange(t, port, request('GET', '/'))).res.status, 200);
+});
