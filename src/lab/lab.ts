@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Profile } from '../catalog/index.ts';
 import { type TargetDescription, WELL_KNOWN_TARGET } from '../check/target.ts';
 import { sendJson } from '../server/respond.ts';
+import type { ServerOptions } from '../server/options.ts';
 import { createServer } from '../server/serve.ts';
 import type { RouteDef } from '../server/types.ts';
 import { type LabOptions, resolveLabOptions } from './options.ts';
@@ -101,6 +102,8 @@ export interface StartLabOptions extends LabOptions {
   port?: number;
   /** Address to listen on. @default '127.0.0.1' */
   host?: string;
+  /** Options of the statuskit front the lab runs on (limits, hooks); profile and routes come from the lab. @default {} */
+  server?: Omit<ServerOptions, 'profile' | 'routes'>;
 }
 
 export interface RunningLab {
@@ -114,9 +117,9 @@ export interface RunningLab {
 
 /** Starts the lab on its own statuskit front and resolves once it listens. */
 export async function startLab(options: StartLabOptions = {}): Promise<RunningLab> {
-  const { port = 0, host = '127.0.0.1', ...labOptions } = options;
+  const { port = 0, host = '127.0.0.1', server: serverOptions, ...labOptions } = options;
   const lab = createLab(labOptions);
-  const server = createServer({ profile: lab.profile, routes: lab.routes });
+  const server = createServer({ ...serverOptions, profile: lab.profile, routes: lab.routes });
   server.listen(port, host);
   try {
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => Promise.reject(err))]);
