@@ -54,7 +54,12 @@ export function observe(res: WireResponse): ObservedResponse {
 export function describeRequest(head: string, body: Buffer | undefined, mode: BodyMode): string {
   const shown = head.replace(/(.)\1{31,}/g, (run, ch: string) => `${ch.repeat(8)}…(${run.length} × "${ch}")`);
   if (!body || body.length === 0) return shown;
-  const note = mode === 'send' ? '' : ` (${mode === 'withhold' ? 'withheld' : mode})`;
+  const note = {
+    send: '',
+    withhold: ' (withheld)',
+    'after-continue': ' (withheld: no 100 came)',
+    partial: ' (then nothing more)',
+  }[mode];
   const text = body.length <= 512 ? body.toString('utf8') : `<${body.length} bytes>`;
   return `${shown}${text.replace(/(.)\1{31,}/g, (run, ch: string) => `${ch.repeat(8)}…(${run.length} × "${ch}")`)}${note}`;
 }
@@ -84,9 +89,10 @@ export async function send(url: URL, spec: RequestSpec, conn: { timeout: number;
   let res: WireResponse | undefined;
   let error: string | undefined;
   let bodySent = mode === 'send';
+  const half = mode === 'partial' && body ? body.subarray(0, Math.floor(body.length / 2)) : undefined;
   try {
     await c.write(mode === 'send' && body ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : head);
-    if (mode === 'partial' && body) await c.write(body.subarray(0, Math.floor(body.length / 2)));
+    if (half) await c.write(half);
     if (mode === 'after-continue') {
       const first = await c.read(wait);
       if (first.status === 100 && body) {
@@ -117,7 +123,7 @@ export async function send(url: URL, spec: RequestSpec, conn: { timeout: number;
     res,
     interim,
     exchange: {
-      request: describeRequest(head, body, bodySent ? 'send' : mode),
+      request: describeRequest(head, half ?? body, bodySent ? 'send' : mode),
       interim: interim.map(observe),
       ...(res ? { response: observe(res) } : {}),
       extraBytes,

@@ -70,6 +70,15 @@ export async function expectAnswer(
   return { checks, sent };
 }
 
+/**
+ * A path that answers GET when the target names one, else `/`: probes of the
+ * request line use it so a server that ignores the fault shows a 200, not a 404.
+ */
+export function anyPath(ctx: ProbeContext): string {
+  const t = ctx.target;
+  return t.getOnly ?? t.resource ?? t.jsonOnly ?? t.blob ?? '/';
+}
+
 /** A JSON body as bytes. */
 export function jsonBody(value: unknown): string {
   return JSON.stringify(value);

@@ -99,9 +99,23 @@ const LEAKS: readonly (readonly [RegExp, string])[] = [
   [/node:internal|node_modules/, 'Node internals'],
 ];
 
+/** Every string inside a parsed JSON value. */
+function strings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.values(value).flatMap(strings);
+}
+
 /** CONTRACT.md §1, 500: the body never leaks a stack trace or a path. */
 export function leakCheck(res: WireResponse): Check {
-  const text = res.body.toString('utf8');
+  const raw = res.body.toString('utf8');
+  // A JSON body carries a stack trace as "\n    at …" escapes: scan its decoded strings too.
+  let text = raw;
+  try {
+    text = `${raw}\n${strings(JSON.parse(raw)).join('\n')}`;
+  } catch {
+    // Not JSON: the raw text is all there is to scan.
+  }
   for (const [pattern, what] of LEAKS) {
     const m = pattern.exec(text);
     if (m) return fail('no leaks', `the body leaks ${what}: ${JSON.stringify(m[0].trim().slice(0, 60))}`);

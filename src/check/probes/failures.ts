@@ -1,4 +1,4 @@
-import { expectAnswer, jsonBody, type Probe, type ProbeContext, pathOf } from '../probe.ts';
+import { anyPath, expectAnswer, jsonBody, type Probe, type ProbeContext, pathOf } from '../probe.ts';
 import type { Check } from '../types.ts';
 import { expectCode, fail, ok } from '../verdict.ts';
 import type { WireResponse } from '../wire/reader.ts';
@@ -65,7 +65,7 @@ export const FAILURE_PROBES: readonly Probe[] = [
     run: async (ctx) => {
       const spec = {
         method: 'GET',
-        target: ctx.target.resource ?? '/',
+        target: anyPath(ctx),
         headers: [JSON_ACCEPT] as const,
         close: false,
         stallHeaders: true,

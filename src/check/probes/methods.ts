@@ -1,5 +1,5 @@
 import { type ContractCode, ENTRIES, getCode } from '../../catalog/index.ts';
-import { expectAnswer, type Probe, type ProbeContext, pathOf } from '../probe.ts';
+import { anyPath, expectAnswer, type Probe, pathOf } from '../probe.ts';
 import type { Check } from '../types.ts';
 import { describeStatus, expectCode, fail, ok } from '../verdict.ts';
 import { header } from '../wire/reader.ts';
@@ -17,11 +17,6 @@ function allowCheck(value: string | undefined, present: readonly string[], absen
   if (missing.length) return fail('Allow lists', `Allow: ${value ?? ''} does not list ${missing.join(', ')}`);
   if (wrong.length) return fail('Allow lists', `Allow: ${value ?? ''} lists ${wrong.join(', ')}, which was refused`);
   return ok('Allow lists', `Allow lists ${present.join(', ')}`);
-}
-
-/** Any route the target names that answers GET. */
-function anyGetPath(ctx: ProbeContext): string {
-  return ctx.target.getOnly ?? ctx.target.resource ?? ctx.target.jsonOnly ?? (ctx.target.blob as string);
 }
 
 /** The redirects a client follows, from the catalog's guidance. */
@@ -68,7 +63,7 @@ export const METHOD_PROBES: readonly Probe[] = [
     run: async (ctx) => {
       const spec = {
         method: 'GET',
-        target: anyGetPath(ctx),
+        target: anyPath(ctx),
         headers: [JSON_ACCEPT, ['Expect', 'statuskit-check']] as const,
       };
       return (await expectAnswer(ctx, spec, 417)).checks;

@@ -1,4 +1,4 @@
-import { expectAnswer, type Probe, unknownPath } from '../probe.ts';
+import { anyPath, expectAnswer, type Probe, unknownPath } from '../probe.ts';
 
 const JSON_ACCEPT = ['Accept', 'application/json'] as const;
 
@@ -9,20 +9,23 @@ export const PROTOCOL_PROBES: readonly Probe[] = [
     code: 505,
     title: 'an HTTP/2.0 request line on an HTTP/1 connection is answered 505',
     // CONTRACT.md 505: a version other than HTTP/1.0 or HTTP/1.1 — not 400, not 200.
-    run: async (ctx) => (await expectAnswer(ctx, { method: 'GET', target: '/', version: 'HTTP/2.0' }, 505)).checks,
+    run: async (ctx) =>
+      (await expectAnswer(ctx, { method: 'GET', target: anyPath(ctx), version: 'HTTP/2.0' }, 505)).checks,
   },
   {
     id: '505-http3',
     code: 505,
     title: 'an HTTP/3.0 request line is answered 505',
-    run: async (ctx) => (await expectAnswer(ctx, { method: 'GET', target: '/', version: 'HTTP/3.0' }, 505)).checks,
+    run: async (ctx) =>
+      (await expectAnswer(ctx, { method: 'GET', target: anyPath(ctx), version: 'HTTP/3.0' }, 505)).checks,
   },
   {
     id: '501-unknown-method',
     code: 501,
     title: 'a method the server does not implement (BREW) is answered 501, not 400',
     // RFC 9110 §9.1: an unrecognised method SHOULD get 501.
-    run: async (ctx) => (await expectAnswer(ctx, { method: 'BREW', target: '/', headers: [JSON_ACCEPT] }, 501)).checks,
+    run: async (ctx) =>
+      (await expectAnswer(ctx, { method: 'BREW', target: anyPath(ctx), headers: [JSON_ACCEPT] }, 501)).checks,
   },
   {
     id: '414-long-uri',
@@ -44,7 +47,7 @@ export const PROTOCOL_PROBES: readonly Probe[] = [
       (
         await expectAnswer(
           ctx,
-          { method: 'GET', target: '/', headers: [JSON_ACCEPT, ['X-Statuskit-Check ', '1']] },
+          { method: 'GET', target: anyPath(ctx), headers: [JSON_ACCEPT, ['X-Statuskit-Check ', '1']] },
           400,
         )
       ).checks,

@@ -1,6 +1,7 @@
 import type { CheckResult, Verdict } from '../types.ts';
 
 const MARK: Record<Verdict, string> = { pass: 'pass', fail: 'FAIL', 'n/a': 'n/a' };
+const VERDICT = 'VERDICT';
 
 /** `N passed, N failed, N not applicable`: the summary every format ends with. */
 export function summaryLine(result: CheckResult): string {
@@ -19,10 +20,10 @@ function clip(text: string, width: number): string {
  */
 export function formatText(result: CheckResult, width = 120): string {
   const idWidth = Math.max(2, ...result.probes.map((p) => p.id.length));
-  const fixed = idWidth + 2 + 4 + 2 + 4 + 2;
+  const fixed = idWidth + 2 + 4 + 2 + VERDICT.length + 2;
   const rows = result.probes.map(
     (p) =>
-      `${p.id.padEnd(idWidth)}  ${String(p.code).padEnd(4)}  ${MARK[p.verdict].padEnd(4)}  ${clip(p.reason, width - fixed)}`,
+      `${p.id.padEnd(idWidth)}  ${String(p.code).padEnd(4)}  ${MARK[p.verdict].padEnd(VERDICT.length)}  ${clip(p.reason, width - fixed)}`,
   );
   const source = {
     file: 'target file',
@@ -32,7 +33,7 @@ export function formatText(result: CheckResult, width = 120): string {
   return [
     `statuskit check ${result.url}  ·  profile ${result.profile}  ·  target: ${source[result.targetSource]}`,
     '',
-    `${'ID'.padEnd(idWidth)}  CODE  ${'VERDICT'.slice(0, 4)}  REASON`,
+    `${'ID'.padEnd(idWidth)}  CODE  ${VERDICT}  REASON`,
     ...rows,
     '',
     summaryLine(result),
