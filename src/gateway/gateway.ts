@@ -1,0 +1,252 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DestinationStream } from 'pino';
+import { StatusError } from '../errors.ts';
+import { createServer } from '../server/serve.ts';
+import type { Guard, RequestContext, RouteDef } from '../server/types.ts';
+import { accessLogger, createLogger, type Logger } from './access-log.ts';
+import { createAdminServer, type NotReady } from './admin.ts';
+import type { GatewayConfig } from './config.ts';
+import type { RouteConfig } from './config-route.ts';
+import { GatewayMetrics, type RouteStats, UNMATCHED } from './metrics.ts';
+import { type Family, render } from './prometheus.ts';
+import { createProxyHandler, type ProxyRoute } from './proxy.ts';
+import { Upstream } from './upstream.ts';
+import { createUpgradeHandler } from './websocket.ts';
+
+export interface GatewayOptions {
+  /**
+   * Access guards (proxy-auth 407, auth 401/441/403, rate 429, shedding), in
+   * that order; the gateway puts its draining check before them. @default []
+   */
+  accessGuards?: readonly Guard[];
+  /** Where log lines go. @default stdout, asynchronous */
+  logStream?: DestinationStream;
+  /** Monotonic clock in ms for the circuit breakers (tests). @default performance.now */
+  now?: () => number;
+  /** More metric families, read at scrape time (rate-limit store failures …). @default none */
+  metricSources?: readonly (() => Family[])[];
+  /** Runs once the gateway stopped (closes stores the guards use). @default none */
+  onClose?: () => Promise<void>;
+}
+
+export interface Gateway {
+  readonly config: GatewayConfig;
+  readonly server: Server;
+  /** undefined when `config.admin` is false. */
+  readonly admin: Server | undefined;
+  readonly metrics: GatewayMetrics;
+  readonly log: Logger;
+  readonly draining: boolean;
+  /** Requests forwarded and not yet answered. */
+  readonly inFlight: number;
+  /** Starts listening on both ports; resolves with the addresses actually bound. */
+  listen(): Promise<{ url: string; adminUrl: string | undefined }>;
+  /** Why the gateway should get no traffic, or undefined when it should. */
+  notReady(): NotReady | undefined;
+  /** This process's metrics in Prometheus text format. */
+  metricsText(): string;
+  /**
+   * Graceful stop: no new connections; requests arriving on open connections
+   * get 503 + Retry-After + Connection: close; in-flight requests finish
+   * within `grace` ms (then their connections are cut). Resolves when closed.
+   */
+  shutdown(grace?: number): Promise<{ cut: number }>;
+}
+
+const BREAKER_STATES = ['closed', 'open', 'half-open'] as const;
+
+/** The HTTP front as a reverse proxy: the routes of `config`, each forwarding to its upstream targets. */
+export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
+  const log = createLogger(config.logLevel, options.logStream);
+  const metrics = new GatewayMetrics();
+  const active = { count: 0 };
+  let draining = false;
+
+  const upstreams: { route: RouteConfig; upstream: Upstream }[] = [];
+  const statsOf = new Map<RouteDef, RouteStats>();
+  const unmatched = metrics.route(UNMATCHED);
+
+  const routes: RouteDef[] = config.routes.map((route) => {
+    const upstream = new Upstream(route, options.now, (t) =>
+      log.warn({ route: route.path, target: t.label, state: t.state }, 'circuit breaker changed state'),
+    );
+    upstreams.push({ route, upstream });
+    const stats = metrics.route(route.path);
+    const proxyRoute: ProxyRoute = {
+      config: route,
+      upstream,
+      profile: config.profile,
+      metrics,
+      active,
+      onFailure: (ctx, target, kind, err) => {
+        metrics.failure(route.path, target.label, kind);
+        log.warn(
+          { request_id: ctx.requestId, route: route.path, upstream: target.label, kind, err: err.message },
+          'upstream failure',
+        );
+      },
+      onUpgrade: (ctx, status) => {
+        metrics.observe(stats, status, 0);
+        access(ctx, status, 0, undefined);
+      },
+    };
+    const handler = createProxyHandler(proxyRoute);
+    const def: RouteDef = {
+      path: route.path === '/' ? '/*' : `${route.path}/*`,
+      methods: Object.fromEntries(route.methods.map((m) => [m, handler])),
+      requireLength: route.requireLength,
+      timeout: route.timeout,
+      timeoutQuery: route.timeoutQuery,
+      ...(route.bodyLimit === undefined ? {} : { bodyLimit: route.bodyLimit }),
+      ...(route.accepts ? { accepts: route.accepts } : {}),
+      ...(route.unavailable ? { unavailable: route.unavailable } : {}),
+      ...(route.websocket ? { upgrade: createUpgradeHandler(proxyRoute) } : {}),
+    };
+    statsOf.set(def, stats);
+    return def;
+  });
+
+  const access = accessLogger(log);
+  const drainGuard: Guard = function refuseWhileDraining(): void {
+    if (!draining) return;
+    // RFC 9110 §15.6.4 + §10.2.3: temporary, so Retry-After; RFC 9112 §9.6: close this connection.
+    throw new StatusError(503, 'The gateway is shutting down; retry shortly.', {
+      headers: { 'retry-after': config.drain.retryAfter, connection: 'close' },
+      subcode: 'DRAINING',
+    });
+  };
+
+  const server = createServer({
+    profile: config.profile,
+    routes,
+    accessGuards: [drainGuard, ...(options.accessGuards ?? [])],
+    limits: config.limits,
+    onResponse(ctx: RequestContext, status: number, ms: number): void {
+      const stats = (ctx.route && statsOf.get(ctx.route)) || unmatched;
+      metrics.observe(stats, status, ms);
+      const limit = ctx.route ? (ctx.state.limit as string | undefined) : undefined;
+      if (limit) metrics.limiter(stats, limit);
+      access(ctx, status, ms, limit);
+    },
+    onError(err: unknown, ctx: RequestContext | undefined): void {
+      log.error({ request_id: ctx?.requestId, err }, 'request failed unexpectedly');
+    },
+  });
+
+  metrics.addSource(() => [
+    {
+      name: 'statuskit_gateway_breaker_state',
+      help: 'Circuit breaker state of each upstream target (1 for the current state).',
+      type: 'gauge',
+      perProcess: true,
+      samples: upstreams.flatMap(({ route, upstream }) =>
+        upstream.targets.flatMap((t) =>
+          BREAKER_STATES.map((state) => ({
+            suffix: '',
+            labels: { route: route.path, target: t.label, state },
+            value: t.state === state ? 1 : 0,
+          })),
+        ),
+      ),
+    },
+    {
+      name: 'statuskit_gateway_in_flight_requests',
+      help: 'Requests forwarded to an upstream and not yet answered.',
+      type: 'gauge',
+      samples: [{ suffix: '', labels: {}, value: active.count }],
+    },
+    {
+      name: 'statuskit_gateway_draining',
+      help: '1 while the gateway is shutting down.',
+      type: 'gauge',
+      perProcess: true,
+      samples: [{ suffix: '', labels: {}, value: draining ? 1 : 0 }],
+    },
+  ]);
+  for (const source of options.metricSources ?? []) metrics.addSource(source);
+
+  const notReady = (): NotReady | undefined => {
+    if (draining) return { reason: 'the gateway is draining.' };
+    const down = upstreams.find(({ upstream }) => !upstream.healthy);
+    if (down) {
+      const retryAfter = down.upstream.retryAfter();
+      return { reason: `no target of ${down.route.path} can take requests (circuit breaker open).`, retryAfter };
+    }
+    return undefined;
+  };
+  const metricsText = (): string => render(metrics.families());
+  const admin =
+    config.admin === false
+      ? undefined
+      : createAdminServer({ profile: config.profile, metrics: metricsText, ready: notReady });
+
+  const listenOn = async (s: Server, host: string, port: number): Promise<string> => {
+    s.listen(port, host);
+    await once(s, 'listening');
+    const a = s.address() as AddressInfo;
+    return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+  };
+
+  return {
+    config,
+    server,
+    admin,
+    metrics,
+    log,
+    get draining() {
+      return draining;
+    },
+    get inFlight() {
+      return active.count;
+    },
+    async listen() {
+      const url = await listenOn(server, config.listen.host, config.listen.port);
+      const adminUrl = admin && config.admin ? await listenOn(admin, config.admin.host, config.admin.port) : undefined;
+      return { url, adminUrl };
+    },
+    notReady,
+    metricsText,
+    async shutdown(grace = config.drain.grace) {
+      draining = true;
+      log.info({ in_flight: active.count, grace_ms: grace }, 'draining');
+      const cut = await drain(server, active, grace);
+      await Promise.all(upstreams.map(({ upstream }) => upstream.close()));
+      if (admin?.listening) {
+        admin.closeAllConnections();
+        await new Promise((resolve) => admin.close(resolve));
+      }
+      await options.onClose?.();
+      log.info({ cut }, 'stopped');
+      log.flush();
+      return { cut };
+    },
+  };
+}
+
+/**
+ * Stops accepting and waits until every connection ended, closing each one
+ * as soon as it is idle (a kept-alive connection would otherwise hold the
+ * server open; a request that still arrives on it gets the draining 503).
+ * At `grace` ms the rest are cut. Resolves with the forwarded requests cut.
+ */
+async function drain(server: Server, active: { count: number }, grace: number): Promise<number> {
+  if (!server.listening) return 0;
+  const deadline = Date.now() + grace;
+  let closed = false;
+  server.close(() => {
+    closed = true;
+  });
+  while (!closed) {
+    server.closeIdleConnections();
+    if (Date.now() >= deadline) {
+      const cut = active.count;
+      server.closeAllConnections();
+      await new Promise((resolve) => setImmediate(resolve));
+      return cut;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20)); // 20 ms
+  }
+  return 0;
+}

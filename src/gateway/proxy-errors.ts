@@ -1,0 +1,117 @@
+import { StatusError } from '../errors.ts';
+import type { RouteConfig } from './config-route.ts';
+import type { Target, Upstream } from './upstream.ts';
+
+/** How an exchange with the upstream failed; a label of the upstream-failure metric. */
+export type FailureKind =
+  | 'refused'
+  | 'unreachable'
+  | 'connect-timeout'
+  | 'reset'
+  | 'malformed'
+  | 'timeout'
+  | 'idle'
+  | 'error';
+
+export interface Failure {
+  kind: FailureKind;
+  /** The connection was never made: no byte of the request reached the upstream. */
+  beforeSending: boolean;
+  /** The answer the client gets when the response has not started. */
+  error: StatusError;
+}
+
+/** Errors raised while connecting: no connection, so nothing was sent. */
+const CONNECT_ERRORS: Record<string, FailureKind> = {
+  ECONNREFUSED: 'refused',
+  ENOTFOUND: 'unreachable',
+  EAI_AGAIN: 'unreachable',
+  EHOSTUNREACH: 'unreachable',
+  ENETUNREACH: 'unreachable',
+  EADDRNOTAVAIL: 'unreachable',
+  UND_ERR_CONNECT_TIMEOUT: 'connect-timeout',
+};
+
+/**
+ * Classifies an undici failure. RFC 9110 §15.6.3: 502 when the gateway got
+ * no valid answer — refused, reset, closed early, or bytes that are not
+ * HTTP. RFC 9110 §15.6.5: 504 when the upstream did not answer in time.
+ */
+export function failureOf(err: Error, target: Target, method: string, timeout: number): Failure {
+  const code = (err as { code?: string }).code ?? '';
+  const who = `The upstream ${target.label}`;
+  const connectKind = CONNECT_ERRORS[code];
+  if (connectKind) {
+    const what =
+      connectKind === 'refused'
+        ? 'refused the connection'
+        : connectKind === 'connect-timeout'
+          ? 'did not accept a connection in time'
+          : 'cannot be reached';
+    return {
+      kind: connectKind,
+      beforeSending: true,
+      error: new StatusError(502, `${who} ${what}.`, { subcode: 'UPSTREAM_CONNECT' }),
+    };
+  }
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') {
+    return {
+      kind: 'timeout',
+      beforeSending: false,
+      error: new StatusError(504, `${who} did not answer ${method} within ${timeout} ms.`),
+    };
+  }
+  if (code === 'UND_ERR_BODY_TIMEOUT') {
+    return { kind: 'idle', beforeSending: false, error: new StatusError(504, `${who} stopped sending its answer.`) };
+  }
+  if (
+    code.startsWith('HPE_') ||
+    code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' ||
+    err.message === 'bad response' ||
+    err.message === 'bad upgrade'
+  ) {
+    return {
+      kind: 'malformed',
+      beforeSending: false,
+      error: new StatusError(502, `${who} answered something that is not valid HTTP.`, {
+        subcode: 'UPSTREAM_MALFORMED',
+      }),
+    };
+  }
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') {
+    return {
+      kind: 'reset',
+      beforeSending: false,
+      error: new StatusError(502, `${who} closed the connection before answering.`, { subcode: 'UPSTREAM_RESET' }),
+    };
+  }
+  return {
+    kind: 'error',
+    beforeSending: false,
+    error: new StatusError(502, `${who} gave no valid answer (${code || err.message}).`),
+  };
+}
+
+/**
+ * The request target sent upstream: the target's base path, then the
+ * client's path and query as received (minus the route prefix when the
+ * route strips it). The bytes are kept as sent: no decoding, no re-encoding.
+ */
+export function upstreamPath(target: Target, route: RouteConfig, url: string): string {
+  let rest = url;
+  if (route.stripPrefix && route.path !== '/') {
+    rest = url.slice(route.path.length);
+    if (rest === '' || rest.charCodeAt(0) === 63 /* ? */) rest = `/${rest}`;
+  }
+  return target.basePath ? target.basePath + rest : rest;
+}
+
+/** 503 when every target's breaker is open (RFC 9110 §15.6.4), with the seconds until a probe (§10.2.3). */
+export function noTargetError(route: RouteConfig, upstream: Upstream): StatusError {
+  const seconds = upstream.retryAfter();
+  return new StatusError(
+    503,
+    `No upstream of ${route.path} can take requests now (circuit breaker open); retry in ${seconds} s.`,
+    { headers: { 'retry-after': seconds }, subcode: 'BREAKER_OPEN' },
+  );
+}

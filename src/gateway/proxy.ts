@@ -1,0 +1,341 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { type Readable, Transform } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { Profile } from '../catalog/index.ts';
+import { StatusError } from '../errors.ts';
+import { continueIfExpected } from '../server/body.ts';
+import type { Context } from '../server/context.ts';
+import type { Handler, RequestContext } from '../server/types.ts';
+import type { RouteConfig } from './config-route.ts';
+import { forwardRequestHeaders, forwardResponseHeaders } from './headers.ts';
+import type { GatewayMetrics } from './metrics.ts';
+import { ERROR_BODY_LIMIT, normaliseUpstreamError } from './normalize.ts';
+import { type FailureKind, failureOf, noTargetError, upstreamPath } from './proxy-errors.ts';
+import { applyTransform, mayTransform, STALE_AFTER_TRANSFORM } from './transform.ts';
+import type { Target, Upstream } from './upstream.ts';
+
+/** What the proxy handler of one route needs, resolved once. */
+export interface ProxyRoute {
+  readonly config: RouteConfig;
+  readonly upstream: Upstream;
+  readonly profile: Profile;
+  readonly metrics: GatewayMetrics;
+  /** Told of every upstream failure (the gateway logs it). */
+  readonly onFailure: (ctx: RequestContext, target: Target, kind: FailureKind, err: Error) => void;
+  /** Exchanges not yet settled, across the gateway (drain waits for 0). */
+  readonly active: { count: number };
+  /** Told when an upgrade request got its answer from the upstream (101, or a refusal). */
+  readonly onUpgrade: (ctx: RequestContext, status: number) => void;
+}
+
+// RFC 9110 §9.2.2: the methods whose repetition has the same effect as one request.
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
+
+enum Phase {
+  Waiting,
+  Streaming,
+  Transforming,
+  Normalising,
+  Done,
+}
+
+/**
+ * One request on its way to the upstream and its answer on its way back: the
+ * undici dispatch handler. The answer is streamed — each chunk written to
+ * the client as it arrives, with back-pressure both ways — except where the
+ * route transforms 200 bodies (203) or normalises error bodies, which need
+ * the whole body.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  readonly #route: ProxyRoute;
+  readonly #ctx: Context;
+  readonly #settle: () => void;
+  readonly #refuse: (err: unknown) => void;
+  #target: Target | undefined = undefined;
+  #controller: Dispatcher.DispatchController | undefined = undefined;
+  #phase = Phase.Waiting;
+  #headers: string[] | undefined = undefined;
+  #status = 0;
+  #upstreamHeaders: IncomingHttpHeaders | undefined = undefined;
+  #chunks: Buffer[] = [];
+  #size = 0;
+  #retried = false;
+  /** The client's side ended before our answer did (deadline 504 sent by the front, or the client left). */
+  #gone = false;
+
+  constructor(route: ProxyRoute, ctx: Context, resolve: () => void, reject: (err: unknown) => void) {
+    this.#route = route;
+    this.#ctx = ctx;
+    this.#settle = resolve;
+    this.#refuse = reject;
+  }
+
+  start(): void {
+    const ctx = this.#ctx;
+    this.#route.active.count++;
+    ctx.res.once('close', this.#onClientClose);
+    this.#send(undefined);
+  }
+
+  #send(skip: Target | undefined): void {
+    const ctx = this.#ctx;
+    const route = this.#route;
+    const target = route.upstream.pick(skip);
+    if (!target) {
+      this.#fail(noTargetError(route.config, route.upstream));
+      return;
+    }
+    this.#target = target;
+    ctx.state.upstream = target.label;
+    const req = ctx.req;
+    this.#headers ??= forwardRequestHeaders(req, ctx.requestId);
+    const declared = req.headers['content-length'];
+    const hasBody = declared !== undefined || req.headers['transfer-encoding'] !== undefined;
+    // RFC 9110 §10.1.1: the 100 goes out now that every guard passed and the body is wanted.
+    if (hasBody) continueIfExpected(ctx);
+    target.pool.dispatch(
+      {
+        path: upstreamPath(target, route.config, req.url ?? '/'),
+        method: ctx.method,
+        headers: this.#headers,
+        // A declared length was checked by the front's size guard; a chunked body is counted on its way.
+        body: hasBody ? (declared === undefined ? limitedBody(req, ctx.bodyLimit) : req) : null,
+      },
+      this,
+    );
+  }
+
+  readonly #onClientClose = (): void => {
+    if (this.#phase === Phase.Done) return;
+    this.#gone = true;
+    // The front's 504 ended the response, or the client went away: either way the upstream request stops here.
+    this.#controller?.abort(new Error('The client side of the exchange ended.'));
+  };
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#gone) controller.abort(new Error('The client side of the exchange ended.'));
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    status: number,
+    headers: IncomingHttpHeaders,
+    _statusMessage?: string,
+  ): void {
+    // RFC 9110 §15.2: 1xx are interim; 103 Early Hints is forwarded, others are this hop's business.
+    if (status < 200) {
+      if (status === 103 && headers.link && !this.#ctx.res.headersSent)
+        this.#ctx.res.writeEarlyHints({ link: headers.link });
+      return;
+    }
+    this.#target?.breaker?.success();
+    const config = this.#route.config;
+    const ctx = this.#ctx;
+    if (status === 407) {
+      // RFC 9110 §11.7.1: the upstream's proxy challenge is addressed to the gateway, which has no credentials for it.
+      this.#abortWith(new StatusError(502, 'The upstream asked the gateway for proxy credentials it does not hold.'));
+      return;
+    }
+    this.#status = status;
+    if (config.transform && mayTransform(config.transform, ctx.method, status, ctx.req.headers, headers)) {
+      this.#upstreamHeaders = headers;
+      this.#phase = Phase.Transforming;
+      return;
+    }
+    if (config.normalizeErrors && status >= 400 && ctx.method !== 'HEAD') {
+      this.#upstreamHeaders = headers;
+      this.#phase = Phase.Normalising;
+      return;
+    }
+    this.#phase = Phase.Streaming;
+    ctx.res.writeHead(status, forwardResponseHeaders(headers, ctx.requestId) as unknown as string[]);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#phase === Phase.Streaming) {
+      // Back-pressure: stop reading the upstream while the client's socket is full.
+      if (!this.#ctx.res.write(chunk)) {
+        controller.pause();
+        this.#ctx.res.once('drain', this.#resume);
+      }
+      return;
+    }
+    const limit = this.#phase === Phase.Transforming ? (this.#route.config.transform?.maxBody ?? 0) : ERROR_BODY_LIMIT;
+    if (this.#size + chunk.length > limit) {
+      if (this.#phase === Phase.Transforming) {
+        this.#giveUpTransform(chunk);
+        return;
+      }
+      return; // enough of an error body to find its message
+    }
+    this.#chunks.push(chunk);
+    this.#size += chunk.length;
+  }
+
+  readonly #resume = (): void => this.#controller?.resume();
+
+  /** A body outgrew the transform's limit: it goes out as the upstream sent it, streamed from here on. */
+  #giveUpTransform(chunk: Buffer): void {
+    const res = this.#ctx.res;
+    this.#phase = Phase.Streaming;
+    res.writeHead(
+      this.#status,
+      forwardResponseHeaders(this.#upstreamHeaders ?? {}, this.#ctx.requestId) as unknown as string[],
+    );
+    for (const c of this.#chunks) res.write(c);
+    this.#chunks = [];
+    this.onResponseData(this.#controller as Dispatcher.DispatchController, chunk);
+  }
+
+  onResponseEnd(_controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
+    const res = this.#ctx.res;
+    const phase = this.#phase;
+    this.#phase = Phase.Done;
+    this.#ctx.res.off('close', this.#onClientClose);
+    if (phase === Phase.Transforming) this.#endTransformed();
+    else if (phase === Phase.Normalising) {
+      const body = Buffer.concat(this.#chunks, this.#size);
+      const err = normaliseUpstreamError(this.#status, this.#upstreamHeaders ?? {}, body, this.#route.profile, true);
+      if (err) {
+        this.#reject(err);
+        return;
+      }
+      this.#writeWhole(this.#status, forwardResponseHeaders(this.#upstreamHeaders ?? {}, this.#ctx.requestId), body);
+    } else {
+      for (const _ in trailers) {
+        // RFC 9110 §6.5: trailer fields go on with the content when the client's message can carry them.
+        if (!res.hasHeader('content-length')) res.addTrailers(trailers as Record<string, string>);
+        break;
+      }
+      res.end();
+    }
+    this.#resolve();
+  }
+
+  #endTransformed(): void {
+    const upstream = this.#upstreamHeaders ?? {};
+    const body = Buffer.concat(this.#chunks, this.#size);
+    const changed = applyTransform(body, this.#route.config.transform!);
+    const headers = forwardResponseHeaders(upstream, this.#ctx.requestId);
+    if (!changed) {
+      this.#writeWhole(200, headers, body);
+      return;
+    }
+    const kept: (string | string[])[] = [];
+    for (let i = 0; i < headers.length; i += 2)
+      if (!STALE_AFTER_TRANSFORM.has(headers[i] as string)) kept.push(headers[i]!, headers[i + 1]!);
+    // RFC 9110 §15.3.4: 203 — the request succeeded, and a transforming proxy modified the origin's 200 content.
+    this.#writeWhole(203, kept, changed);
+  }
+
+  #writeWhole(status: number, headers: (string | string[])[], body: Buffer): void {
+    const out: (string | string[])[] = [];
+    for (let i = 0; i < headers.length; i += 2)
+      if (headers[i] !== 'content-length') out.push(headers[i]!, headers[i + 1]!);
+    out.push('content-length', String(body.length));
+    this.#ctx.res.writeHead(status, out as unknown as string[]);
+    this.#ctx.res.end(body);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    const phase = this.#phase;
+    this.#phase = Phase.Done;
+    const ctx = this.#ctx;
+    ctx.res.off('close', this.#onClientClose);
+    const target = this.#target!;
+    if (err instanceof StatusError) {
+      this.#fail(err);
+      return;
+    }
+    if (this.#gone) {
+      // The front answered 504 at the deadline, or the client left. Only the route's own
+      // deadline says something about the upstream; a client's short X-Request-Timeout does not.
+      const routeDeadline = ctx.start + this.#route.config.timeout;
+      if (phase === Phase.Waiting && performance.now() >= routeDeadline - 1) {
+        target.breaker?.failure();
+        this.#route.onFailure(ctx, target, 'timeout', err);
+      } else if (phase === Phase.Waiting) target.breaker?.release();
+      this.#resolve();
+      return;
+    }
+    const failure = failureOf(err, target, ctx.method, this.#route.config.timeout);
+    if (phase === Phase.Waiting) target.breaker?.failure();
+    this.#route.onFailure(ctx, target, failure.kind, err);
+    if (phase === Phase.Streaming) {
+      // The status line went out already: the only honest signal left is an incomplete message
+      // (RFC 9112 §8 — the client sees the connection close before the declared length or the
+      // last chunk, and must treat the response as incomplete). Never a complete-looking 200.
+      ctx.res.destroy();
+      this.#resolve();
+      return;
+    }
+    if (
+      failure.beforeSending &&
+      !this.#retried &&
+      this.#route.config.retry &&
+      IDEMPOTENT.has(ctx.method) &&
+      ctx.req.headers['content-length'] === undefined &&
+      ctx.req.headers['transfer-encoding'] === undefined &&
+      this.#route.upstream.targets.length > 1
+    ) {
+      // Nothing reached the first target, and the method is idempotent: one more try elsewhere.
+      this.#retried = true;
+      this.#phase = Phase.Waiting;
+      this.#controller = undefined;
+      ctx.res.once('close', this.#onClientClose);
+      this.#send(target);
+      return;
+    }
+    this.#fail(failure.error);
+  }
+
+  #resolve(): void {
+    this.#route.active.count--;
+    this.#settle();
+  }
+
+  #reject(err: unknown): void {
+    this.#route.active.count--;
+    this.#refuse(err);
+  }
+
+  #abortWith(err: StatusError): void {
+    this.#controller?.abort(err);
+  }
+
+  #fail(err: StatusError): void {
+    this.#phase = Phase.Done;
+    this.#ctx.res.off('close', this.#onClientClose);
+    this.#reject(err);
+  }
+}
+
+/**
+ * A chunked request body, streamed on, that fails with 413 as soon as it
+ * passes the route's limit (RFC 9110 §15.5.14); the upstream request is
+ * aborted with it, and the client's unread rest is left to Connection: close.
+ */
+function limitedBody(req: Readable, limit: number): Readable {
+  let size = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      size += chunk.length;
+      if (size <= limit) return callback(null, chunk);
+      callback(
+        new StatusError(413, `The request body passed the limit of ${limit} bytes.`, {
+          headers: { connection: 'close' },
+        }),
+      );
+    },
+  });
+  return req.pipe(counter);
+}
+
+/** The route's terminal handler: forwards every request to the route's upstream. */
+export function createProxyHandler(route: ProxyRoute): Handler {
+  return function proxy(ctx: RequestContext): Promise<void> {
+    return new Promise<void>((resolve, reject) => new Exchange(route, ctx as Context, resolve, reject).start());
+  };
+}
