@@ -1,5 +1,5 @@
-import { ENTRIES } from '../../catalog/index.ts';
-import { StatusError } from '../../errors.ts';
+import { ENTRIES, getCode } from '../../catalog/index.ts';
+import { JSON_TYPE, StatusError } from '../../errors.ts';
 import { sendJson } from '../../server/respond.ts';
 import type { Handler, RouteDef } from '../../server/types.ts';
 import { type LabState, localPath, tagResponse } from '../state.ts';
@@ -46,7 +46,19 @@ export function redirectRoutes(_lab: LabState): RouteDef[] {
           );
         }
         const location = localPath(ctx.query.get('to'), '/redirected', 'to');
-        sendJson(ctx, Number(code), { status: Number(code), location, meaning }, { Location: location });
+        const status = Number(code);
+        const body = { status, location, meaning };
+        if (getCode(status)) return sendJson(ctx, status, body, { Location: location });
+        // 307/308 are outside the contract's tables (sendJson refuses them) but every
+        // client that follows redirects meets them; RFC 9110 §15.4.8/§15.4.9 need Location.
+        const text = JSON.stringify(body);
+        tagResponse(ctx);
+        ctx.res.writeHead(status, {
+          Location: location,
+          'Content-Type': JSON_TYPE,
+          'Content-Length': Buffer.byteLength(text),
+        });
+        ctx.res.end(text);
       }),
     },
     {
