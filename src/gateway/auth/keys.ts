@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RatePolicy } from '../limits/gcra.ts';
+import { compilePolicy, type RatePolicy } from '../limits/gcra.ts';
 import { compileRules, type RouteMatcher, type RouteRule } from './routes.ts';
 
 export interface ApiKeyRecord {
@@ -99,9 +99,16 @@ function entry(
   rate: RatePolicy | undefined,
   where: string,
 ): KeyEntry {
+  let allowed: RouteMatcher | undefined;
   try {
-    return { id, allowed: allow ? compileRules(allow) : undefined, rate };
+    allowed = allow ? compileRules(allow) : undefined;
   } catch (err) {
     throw new TypeError(`${where}${(err as Error).message}`);
   }
+  try {
+    if (rate) compilePolicy(rate);
+  } catch (err) {
+    throw new TypeError(`${where.replace(/allow$/, 'rate')}.${(err as Error).message}`);
+  }
+  return { id, allowed, rate };
 }

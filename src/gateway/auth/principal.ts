@@ -16,3 +16,10 @@ export const PRINCIPAL_STATE = 'principal';
 export function principalOf(ctx: RequestContext): Principal | undefined {
   return ctx.state[PRINCIPAL_STATE] as Principal | undefined;
 }
+
+/**
+ * When the auth guard had to read a signed body to verify it, the bytes are
+ * left here (a Buffer): the request stream is spent, and whoever forwards or
+ * handles the request must use these bytes instead.
+ */
+export const SIGNED_BODY_STATE = 'signedBody';

@@ -20,7 +20,7 @@ import {
   ApiKeyRegistry,
   type KeyEntry,
 } from '../auth/keys.ts';
-import { PRINCIPAL_STATE, type Principal } from '../auth/principal.ts';
+import { PRINCIPAL_STATE, type Principal, SIGNED_BODY_STATE } from '../auth/principal.ts';
 import { ReplayCache } from '../auth/replay.ts';
 import { compileRules, type RouteMatcher, type RouteRule } from '../auth/routes.ts';
 import { presentedApiKey } from './client-key.ts';
@@ -148,7 +148,10 @@ export function createAuthGuard(options: AuthOptions = {}): AuthGuard {
     const unsigned = ctx.req.headers[CONTENT_SHA256_HEADER.toLowerCase()] === UNSIGNED_PAYLOAD;
     if (unsigned || !hasBody(ctx)) return verifySigned(ctx, schemes, unsigned ? UNSIGNED_PAYLOAD : EMPTY_SHA256);
     // The signed body hash covers the bytes: read them (under the route's limit) before verifying.
-    return ctx.body().then((body) => verifySigned(ctx, schemes, sha256Hex(body)));
+    return ctx.body().then((body) => {
+      ctx.state[SIGNED_BODY_STATE] = body;
+      verifySigned(ctx, schemes, sha256Hex(body));
+    });
   };
 
   const guard = function authenticate(ctx: RequestContext): void | Promise<void> {

@@ -1,0 +1,239 @@
+/**
+ * The `policies` section of the gateway's configuration file: proxy auth,
+ * auth, rate limits, load shedding and the body budget. Read with the core's
+ * ConfigReader so every problem is reported with its field; nothing is
+ * applied unless the whole section is valid.
+ */
+
+import type { AuthScheme } from '../auth/challenge.ts';
+import type { AccessKeyRecord, ApiKeyRecord } from '../auth/keys.ts';
+import type { RouteRule } from '../auth/routes.ts';
+import { type ConfigPath, type ConfigReader, describe, type Obj } from '../config-reader.ts';
+import type { RatePolicy } from '../limits/gcra.ts';
+import type { FailurePolicy } from '../limits/store.ts';
+import type { ProtectRule } from './auth.ts';
+import type { ClientKey } from './client-key.ts';
+
+export interface PoliciesConfig {
+  proxyAuth?: { realm: string; users: { user: string; password: string }[]; protect?: RouteRule[] };
+  auth?: {
+    realm: string;
+    /** ms */
+    skew: number;
+    replayCache: number;
+    apiKeys: ApiKeyRecord[];
+    accessKeys: AccessKeyRecord[];
+    protect?: ProtectRule[];
+  };
+  rateLimit?: {
+    policy: RatePolicy;
+    key: Exclude<ClientKey, (...args: never[]) => unknown>;
+    store: 'memory' | 'redis';
+    memory: { maxKeys: number; sweepInterval: number };
+    redis: { url: string; prefix: string; failure: FailurePolicy; timeout: number };
+    /** s */
+    unavailableRetryAfter: number;
+  };
+  shed?: { maxInFlight: number; retryAfter: number };
+  bodyBudget?: { maxBytes: number; retryAfter: number; unknownLength: number };
+}
+
+export const POLICY_KEYS = ['proxyAuth', 'auth', 'rateLimit', 'shed', 'bodyBudget'] as const;
+const SCHEMES: readonly AuthScheme[] = ['api-key', 'signature'];
+const CLIENT_KEYS = ['principal', 'api-key', 'access-key', 'ip'] as const;
+
+/** A list at `key` read item by item; undefined when absent or wrong. */
+function list<T>(
+  r: ConfigReader,
+  o: Obj,
+  key: string,
+  path: ConfigPath,
+  item: (v: unknown, p: ConfigPath) => T | undefined,
+): T[] | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v)) return r.fail([...path, key], `must be a list, got ${describe(v)}.`);
+  const out: T[] = [];
+  v.forEach((x, i) => {
+    const got = item(x, [...path, key, i]);
+    if (got !== undefined) out.push(got);
+  });
+  return out.length === v.length ? out : undefined;
+}
+
+function readRule(r: ConfigReader, v: unknown, path: ConfigPath, withSchemes: boolean): ProtectRule | undefined {
+  const o = r.object(v, path, withSchemes ? ['path', 'methods', 'schemes'] : ['path', 'methods']);
+  if (!o) return undefined;
+  const p = r.string(o, 'path', path);
+  if (p === undefined)
+    return r.fail([...path, 'path'], 'is required: a path such as "/items", "/items/:id" or "/api/*".');
+  if (!p.startsWith('/')) return r.fail([...path, 'path'], `must start with "/", got ${describe(p)}.`);
+  const rule: ProtectRule = { path: p };
+  const methods = r.strings(o, 'methods', path);
+  if (methods) rule.methods = methods.map((m) => m.toUpperCase());
+  const schemes = withSchemes ? r.strings(o, 'schemes', path) : undefined;
+  if (schemes) {
+    const bad = schemes.find((s) => !(SCHEMES as readonly string[]).includes(s));
+    if (bad !== undefined)
+      return r.fail([...path, 'schemes'], `must list api-key and/or signature, got ${describe(bad)}.`);
+    rule.schemes = schemes as AuthScheme[];
+  }
+  return rule;
+}
+
+function readRate(r: ConfigReader, v: unknown, path: ConfigPath, fallbackName: string): RatePolicy | undefined {
+  const o = r.object(v, path, ['name', 'limit', 'window']);
+  if (!o) return undefined;
+  const name = r.string(o, 'name', path, fallbackName);
+  const limit = r.integer(o, 'limit', path, Number.NaN, 1, 1_000_000_000);
+  if (Number.isNaN(limit)) return r.fail([...path, 'limit'], 'is required: requests per window.');
+  const windowMs = r.duration(o, 'window', path, 60_000, 1000); // 60 s
+  if (windowMs !== undefined && windowMs % 1000 !== 0) {
+    return r.fail(
+      [...path, 'window'],
+      `must be whole seconds (RateLimit-Policy w is in seconds), got ${describe(o.window)}.`,
+    );
+  }
+  if (name === undefined || limit === undefined || windowMs === undefined) return undefined;
+  if (limit / (windowMs / 1000) > 10_000)
+    return r.fail([...path, 'limit'], 'must be at most 10000 requests per second of the window.');
+  if (!/^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,64}$/.test(name))
+    return r.fail([...path, 'name'], 'must be 1–64 printable ASCII characters without " or \\.');
+  return { name, limit, window: windowMs / 1000 };
+}
+
+function readKeyRecord(r: ConfigReader, v: unknown, path: ConfigPath, kind: 'api' | 'access'): Obj | undefined {
+  const fields = kind === 'api' ? ['key', 'id', 'allow', 'rate'] : ['accessKey', 'secretKey', 'allow', 'rate'];
+  const o = r.object(v, path, fields);
+  if (!o) return undefined;
+  const before = r.issues.length;
+  const out: Obj = {};
+  for (const f of fields.slice(0, 2)) {
+    const s = r.string(o, f, path);
+    if (s === undefined && o[f] === undefined) r.fail([...path, f], 'is required.');
+    out[f] = s;
+  }
+  if (kind === 'access' && typeof out.secretKey === 'string' && out.secretKey.length < 16) {
+    r.fail([...path, 'secretKey'], 'must be at least 16 characters.');
+  }
+  const allow = list(r, o, 'allow', path, (x, p) => readRule(r, x, p, false));
+  if (allow) out.allow = allow;
+  if (o.rate !== undefined) out.rate = readRate(r, o.rate, [...path, 'rate'], 'default');
+  return r.issues.length === before ? out : undefined;
+}
+
+function section(r: ConfigReader, top: Obj, key: string, fields: readonly string[]): Obj | undefined {
+  const v = top[key];
+  if (v === undefined || v === null || v === false) return undefined;
+  return r.object(v, ['policies', key], fields);
+}
+
+/** Reads `policies:`; issues go to the reader. Absent sections are off. */
+export function readPolicies(r: ConfigReader, value: unknown): PoliciesConfig {
+  if (value === undefined || value === null) return {};
+  const top = r.object(value, ['policies'], POLICY_KEYS);
+  if (!top) return {};
+  const out: PoliciesConfig = {};
+
+  const pa = section(r, top, 'proxyAuth', ['realm', 'users', 'protect']);
+  if (pa) {
+    const path = ['policies', 'proxyAuth'];
+    const users = list(r, pa, 'users', path, (x, p) => {
+      const o = r.object(x, p, ['user', 'password']);
+      const user = o && r.string(o, 'user', p);
+      const password = o && r.string(o, 'password', p);
+      if (user?.includes(':')) return r.fail([...p, 'user'], 'must not contain ":" (RFC 7617 §2).');
+      return user && password ? { user, password } : r.fail(p, 'needs user and password.');
+    });
+    if (!users || users.length === 0) r.fail([...path, 'users'], 'must list at least one { user, password }.');
+    const protect = list(r, pa, 'protect', path, (x, p) => readRule(r, x, p, false));
+    out.proxyAuth = {
+      realm: r.string(pa, 'realm', path, 'statuskit-gateway') ?? '',
+      users: users ?? [],
+      ...(protect ? { protect } : {}),
+    };
+  }
+
+  const au = section(r, top, 'auth', ['realm', 'skew', 'replayCache', 'apiKeys', 'accessKeys', 'protect']);
+  if (au) {
+    const path = ['policies', 'auth'];
+    const apiKeys = (list(r, au, 'apiKeys', path, (x, p) => readKeyRecord(r, x, p, 'api')) ??
+      []) as unknown as ApiKeyRecord[];
+    const accessKeys = (list(r, au, 'accessKeys', path, (x, p) => readKeyRecord(r, x, p, 'access')) ??
+      []) as unknown as AccessKeyRecord[];
+    if (apiKeys.length + accessKeys.length === 0 && au.apiKeys === undefined && au.accessKeys === undefined) {
+      r.fail(path, 'needs apiKeys and/or accessKeys.');
+    }
+    const protect = list(r, au, 'protect', path, (x, p) => readRule(r, x, p, true));
+    out.auth = {
+      realm: r.string(au, 'realm', path, 'statuskit') ?? '',
+      skew: r.duration(au, 'skew', path, 15 * 60_000, 1000) ?? 0, // 15 min
+      replayCache: r.integer(au, 'replayCache', path, 100_000, 1, 100_000_000) ?? 0,
+      apiKeys,
+      accessKeys,
+      ...(protect ? { protect } : {}),
+    };
+  }
+
+  const rl = section(r, top, 'rateLimit', [
+    'name',
+    'limit',
+    'window',
+    'key',
+    'store',
+    'memory',
+    'redis',
+    'unavailableRetryAfter',
+  ]);
+  if (rl) {
+    const path = ['policies', 'rateLimit'];
+    const { name, limit, window } = rl;
+    const policy = readRate(r, { name, limit, window }, path, 'default');
+    const mem =
+      rl.memory === undefined ? {} : (r.object(rl.memory, [...path, 'memory'], ['maxKeys', 'sweepInterval']) ?? {});
+    const red =
+      rl.redis === undefined
+        ? {}
+        : (r.object(rl.redis, [...path, 'redis'], ['url', 'prefix', 'failure', 'timeout']) ?? {});
+    const store = r.oneOf(rl, 'store', path, ['memory', 'redis'] as const, rl.redis === undefined ? 'memory' : 'redis');
+    const url = r.string(red, 'url', [...path, 'redis'], 'redis://127.0.0.1:6379') ?? '';
+    if (store === 'redis' && !/^rediss?:\/\//.test(url))
+      r.fail([...path, 'redis', 'url'], `must be a redis:// or rediss:// URL, got ${describe(url)}.`);
+    out.rateLimit = {
+      policy: policy ?? { name: 'default', limit: 1, window: 1 },
+      key: r.oneOf(rl, 'key', path, CLIENT_KEYS, 'principal') ?? 'principal',
+      store: store ?? 'memory',
+      memory: {
+        maxKeys: r.integer(mem, 'maxKeys', [...path, 'memory'], 100_000, 1, 100_000_000) ?? 0,
+        sweepInterval: r.duration(mem, 'sweepInterval', [...path, 'memory'], 10_000, 0) ?? 0, // 10 s
+      },
+      redis: {
+        url,
+        prefix: r.string(red, 'prefix', [...path, 'redis'], 'statuskit:rl:') ?? '',
+        failure: r.oneOf(red, 'failure', [...path, 'redis'], ['open', 'closed'] as const, 'open') ?? 'open',
+        timeout: r.duration(red, 'timeout', [...path, 'redis'], 100, 1) ?? 0, // 100 ms
+      },
+      unavailableRetryAfter: Math.ceil((r.duration(rl, 'unavailableRetryAfter', path, 1000, 1000) ?? 0) / 1000), // 1 s
+    };
+  }
+
+  const sh = section(r, top, 'shed', ['maxInFlight', 'retryAfter']);
+  if (sh) {
+    const path = ['policies', 'shed'];
+    const max = r.integer(sh, 'maxInFlight', path, Number.NaN, 1, 10_000_000);
+    if (Number.isNaN(max)) r.fail([...path, 'maxInFlight'], 'is required: the most requests admitted at once.');
+    const retryAfter = r.duration(sh, 'retryAfter', path, 1000, 1000) ?? 0; // 1 s
+    out.shed = { maxInFlight: max ?? 0, retryAfter: Math.ceil(retryAfter / 1000) };
+  }
+
+  const bb = section(r, top, 'bodyBudget', ['maxBytes', 'retryAfter', 'unknownLength']);
+  if (bb) {
+    const path = ['policies', 'bodyBudget'];
+    const maxBytes = r.size(bb, 'maxBytes', path, undefined, 1);
+    if (maxBytes === undefined && bb.maxBytes === undefined) r.fail([...path, 'maxBytes'], 'is required, e.g. "64mb".');
+    const retryAfter = r.duration(bb, 'retryAfter', path, 1000, 1000) ?? 0; // 1 s
+    const unknownLength = r.size(bb, 'unknownLength', path, 64 * 1024, 0) ?? 0; // 64 KiB
+    out.bodyBudget = { maxBytes: maxBytes ?? 0, retryAfter: Math.ceil(retryAfter / 1000), unknownLength };
+  }
+  return out;
+}

@@ -1,0 +1,156 @@
+/**
+ * The gateway's access policies, in one place: proxy auth (407), auth
+ * (401/441/403), rate limits (429), load shedding (429) and the body budget
+ * (temporary 413). `createPolicies` turns the validated `policies` section of
+ * the configuration into access guards in contract order, plus the handles the
+ * core needs for metrics and shutdown.
+ */
+import type { Guard } from '../server/types.ts';
+import { ReplayCache } from './auth/replay.ts';
+import { type AuthGuard, createAuthGuard } from './guards/auth.ts';
+import { type BodyBudget, createBodyBudget } from './guards/body-budget.ts';
+import type { PoliciesConfig } from './guards/config.ts';
+import { createProxyAuthGuard } from './guards/proxy-auth.ts';
+import { createRateLimitGuard, type RateLimitGuard } from './guards/rate.ts';
+import { createLoadShedder, type LoadShedder } from './guards/shed.ts';
+import { MemoryStore } from './limits/memory.ts';
+import { RedisStore } from './limits/redis.ts';
+import type { RateLimitStore, StoreFailureListener } from './limits/store.ts';
+
+export { type AuthScheme, basicChallenge, wwwAuthenticate } from './auth/challenge.ts';
+export { type AccessKeyRecord, AccessKeyRegistry, type ApiKeyRecord, ApiKeyRegistry } from './auth/keys.ts';
+export { PRINCIPAL_STATE, type Principal, principalOf, SIGNED_BODY_STATE } from './auth/principal.ts';
+export { ReplayCache, type ReplayCacheOptions } from './auth/replay.ts';
+export { compileRules, type RouteMatcher, type RouteRule } from './auth/routes.ts';
+export { type AuthGuard, type AuthOptions, createAuthGuard, type ProtectRule } from './guards/auth.ts';
+export { type BodyBudget, type BodyBudgetOptions, createBodyBudget } from './guards/body-budget.ts';
+export { type ClientKey, clientKeyFn, presentedApiKey } from './guards/client-key.ts';
+export { POLICY_KEYS, type PoliciesConfig, readPolicies } from './guards/config.ts';
+export { createProxyAuthGuard, type ProxyAuthOptions, type ProxyUser } from './guards/proxy-auth.ts';
+export { createRateLimitGuard, type RateLimitGuard, type RateLimitOptions } from './guards/rate.ts';
+export { createLoadShedder, type LoadShedder, type LoadShedOptions } from './guards/shed.ts';
+export { rateLimitField, rateLimitHeaders, retryAfterSeconds } from './limits/fields.ts';
+export { type CompiledPolicy, compilePolicy, type Decision, gcraStep, type RatePolicy } from './limits/gcra.ts';
+export { MemoryStore, type MemoryStoreOptions } from './limits/memory.ts';
+export { GCRA_SCRIPT, RedisStore, type RedisStoreOptions } from './limits/redis.ts';
+export {
+  type FailurePolicy,
+  type RateLimitStore,
+  type StoreFailureListener,
+  StoreUnavailableError,
+} from './limits/store.ts';
+
+export interface PolicyHooks {
+  /** Epoch milliseconds, for rate limits and signature dates. @default Date.now */
+  clock?: () => number;
+  /** Every decision the rate-limit store could not make (log it, count it). */
+  onStoreFailure?: StoreFailureListener;
+}
+
+export interface Policies {
+  /** ServerOptions.accessGuards, in contract order: 407 → 401/441/403 → 429 rate → 429 shed → 413 budget. */
+  readonly guards: readonly Guard[];
+  readonly auth: AuthGuard | undefined;
+  readonly rate: RateLimitGuard | undefined;
+  readonly shedder: LoadShedder | undefined;
+  readonly bodyBudget: BodyBudget | undefined;
+  readonly store: RateLimitStore | undefined;
+  /** Resolves when the shared store is connected (at once without one); rejects if it cannot connect. */
+  ready(): Promise<void>;
+  /** Gauges and counters for /metrics. */
+  stats(): PolicyStats;
+  /** Closes the store's connection. */
+  close(): Promise<void>;
+}
+
+export interface PolicyStats {
+  inFlight: number;
+  shed: number;
+  bodyBytesInUse: number;
+  storeFailures: number;
+  rateKeys: number | undefined;
+  rateKeyEvictions: number;
+  replayEntries: number;
+  replayEvictions: number;
+}
+
+/** Builds the guards of a validated `policies` section (see readPolicies). */
+export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}): Policies {
+  const guards: Guard[] = [];
+  const clock = hooks.clock ?? Date.now;
+  if (config.proxyAuth) guards.push(createProxyAuthGuard(config.proxyAuth));
+
+  let auth: AuthGuard | undefined;
+  if (config.auth) {
+    const { realm, skew, replayCache, apiKeys, accessKeys, protect } = config.auth;
+    const replay = new ReplayCache({ maxEntries: replayCache });
+    auth = createAuthGuard({
+      realm,
+      skewMs: skew,
+      replay,
+      apiKeys,
+      accessKeys,
+      ...(protect ? { protect } : {}),
+      clock,
+    });
+    guards.push(auth);
+  }
+
+  let rate: RateLimitGuard | undefined;
+  let store: RateLimitStore | undefined;
+  if (config.rateLimit) {
+    const c = config.rateLimit;
+    store =
+      c.store === 'redis'
+        ? new RedisStore({
+            url: c.redis.url,
+            prefix: c.redis.prefix,
+            failure: c.redis.failure,
+            commandTimeoutMs: c.redis.timeout,
+            ...(hooks.onStoreFailure ? { onFailure: hooks.onStoreFailure } : {}),
+          })
+        : new MemoryStore({ maxKeys: c.memory.maxKeys, sweepIntervalMs: c.memory.sweepInterval });
+    rate = createRateLimitGuard({
+      policy: c.policy,
+      store,
+      key: c.key,
+      clock,
+      unavailableRetryAfter: c.unavailableRetryAfter,
+    });
+    guards.push(rate);
+  }
+
+  const shedder = config.shed ? createLoadShedder(config.shed) : undefined;
+  if (shedder) guards.push(shedder.guard);
+  const bodyBudget = config.bodyBudget
+    ? createBodyBudget({
+        maxBytes: config.bodyBudget.maxBytes,
+        retryAfter: config.bodyBudget.retryAfter,
+        unknownLengthBytes: config.bodyBudget.unknownLength,
+      })
+    : undefined;
+  if (bodyBudget) guards.push(bodyBudget.guard);
+
+  return {
+    guards,
+    auth,
+    rate,
+    shedder,
+    bodyBudget,
+    store,
+    ready: () => (store instanceof RedisStore ? store.ready() : Promise.resolve()),
+    stats: () => ({
+      inFlight: shedder?.inFlight ?? 0,
+      shed: shedder?.shed ?? 0,
+      bodyBytesInUse: bodyBudget?.inUse ?? 0,
+      storeFailures: store instanceof RedisStore ? store.failures : 0,
+      rateKeys: store instanceof MemoryStore ? store.size : undefined,
+      rateKeyEvictions: store instanceof MemoryStore ? store.evictions : 0,
+      replayEntries: auth?.replay.size ?? 0,
+      replayEvictions: auth?.replay.evictions ?? 0,
+    }),
+    close: async () => {
+      await store?.close();
+    },
+  };
+}

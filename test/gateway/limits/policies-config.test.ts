@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigReader, fieldName } from '../../../src/gateway/config-reader.ts';
+import { createPolicies, MemoryStore, RedisStore, readPolicies } from '../../../src/gateway/policies.ts';
+import { manualClock, send, serve } from './harness.ts';
+
+function read(value: unknown) {
+  const r = new ConfigReader();
+  const config = readPolicies(r, value);
+  return { config, issues: r.issues.map((i) => `${fieldName(i.path)}: ${i.message}`) };
+}
+
+const FULL = {
+  proxyAuth: { users: [{ user: 'ops', password: 'pw' }], protect: [{ path: '/admin/*' }] },
+  auth: {
+    skew: '5m',
+    apiKeys: [
+      {
+        key: 'key-0001',
+        id: 'svc',
+        allow: [{ path: '/items/*', methods: ['get'] }],
+        rate: { limit: 2, window: '10s' },
+      },
+    ],
+    accessKeys: [{ accessKey: 'AK1', secretKey: 'sixteen-chars-long' }],
+    protect: [{ path: '/items/*', schemes: ['api-key', 'signature'] }],
+  },
+  rateLimit: { limit: 5, window: '1m', key: 'principal' },
+  shed: { maxInFlight: 100, retryAfter: '2s' },
+  bodyBudget: { maxBytes: '1mb' },
+};
+
+describe('policies configuration', () => {
+  it('reads a full section with defaults and units', () => {
+    const { config, issues } = read(FULL);
+    assert.deepEqual(issues, []);
+    assert.equal(config.auth?.skew, 300_000);
+    assert.equal(config.auth?.realm, 'statuskit');
+    assert.deepEqual(config.auth?.apiKeys[0], {
+      key: 'key-0001',
+      id: 'svc',
+      allow: [{ path: '/items/*', methods: ['GET'] }],
+      rate: { name: 'default', limit: 2, window: 10 },
+    });
+    assert.deepEqual(config.rateLimit?.policy, { name: 'default', limit: 5, window: 60 });
+    assert.equal(config.rateLimit?.store, 'memory');
+    assert.deepEqual(config.shed, { maxInFlight: 100, retryAfter: 2 });
+    assert.deepEqual(config.bodyBudget, { maxBytes: 1024 * 1024, retryAfter: 1, unknownLength: 65_536 });
+    const redis = read({ rateLimit: { limit: 1, redis: { url: 'redis://10.0.0.1:6379', failure: 'closed' } } });
+    assert.equal(redis.config.rateLimit?.store, 'redis');
+    assert.equal(redis.config.rateLimit?.redis.failure, 'closed');
+  });
+
+  it('names every bad field', () => {
+    const { issues } = read({
+      rateLimit: { limit: 0, window: '1500ms', key: 'cookie', redis: { failure: 'maybe' } },
+      shed: {},
+      bodyBudget: { maxBytes: 'lots' },
+      auth: {
+        apiKeys: [{ key: 'k' }],
+        accessKeys: [{ accessKey: 'AK', secretKey: 'short' }],
+        protect: [{ path: 'x', schemes: ['cookie'] }],
+      },
+      proxyAuth: { users: [{ user: 'a:b', password: 'p' }] },
+      limits: {},
+    });
+    const fields = issues.map((i) => i.slice(0, i.indexOf(':')));
+    for (const f of [
+      'policies.limits',
+      'policies.rateLimit.limit',
+      'policies.rateLimit.window',
+      'policies.rateLimit.key',
+      'policies.rateLimit.redis.failure',
+      'policies.shed.maxInFlight',
+      'policies.bodyBudget.maxBytes',
+      'policies.auth.apiKeys[0].id',
+      'policies.auth.accessKeys[0].secretKey',
+      'policies.auth.protect[0].path',
+      'policies.proxyAuth.users[0].user',
+    ]) {
+      assert.ok(fields.includes(f), `${f} missing from:\n${issues.join('\n')}`);
+    }
+  });
+
+  it('builds guards in contract order and serves them', async () => {
+    const clock = manualClock();
+    const { config } = read(FULL);
+    const policies = createPolicies(config, { clock });
+    assert.equal(policies.guards.length, 5);
+    assert.ok(policies.store instanceof MemoryStore);
+    await policies.ready();
+    const server = await serve(policies.guards);
+    try {
+      const key = { 'X-Api-Key': 'key-0001' };
+      assert.equal((await send(server.port, { path: '/admin/x' })).status, 407);
+      assert.equal((await send(server.port, { path: '/items/1' })).status, 401);
+      const ok = await send(server.port, { path: '/items/1', headers: key });
+      assert.equal(ok.status, 200);
+      // The key's own policy (2 per 10 s) applies, not the default one.
+      assert.equal(ok.headers['ratelimit-policy'], '"default";q=2;w=10');
+      assert.equal((await send(server.port, { path: '/items/1', headers: key })).status, 200);
+      assert.equal((await send(server.port, { path: '/items/1', headers: key })).status, 429);
+      assert.equal((await send(server.port, { path: '/open' })).status, 200);
+      const stats = policies.stats();
+      assert.equal(stats.shed, 0);
+      assert.equal(stats.rateKeys, 2);
+    } finally {
+      await server.close();
+      await policies.close();
+    }
+    const withRedis = createPolicies(read({ rateLimit: { limit: 1, redis: { url: 'redis://127.0.0.1:1' } } }).config);
+    assert.ok(withRedis.store instanceof RedisStore);
+    await withRedis.close();
+  });
+});
