@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { errorCodeFor, getCode, type Profile } from '../../../src/catalog/index.ts';
+import { errorCodeFor, getCode, type HeaderRule, type Profile } from '../../../src/catalog/index.ts';
 import { type RunningLab, type StartLabOptions, startLab } from '../../../src/lab/index.ts';
 import type { Sleep } from '../../../src/lab/options.ts';
 import { type RawResponse, raw, wire } from './http.ts';
@@ -57,7 +57,7 @@ export function assertContract(r: RawResponse, status: number, profile: Profile 
   assert.equal(r.status, status, `expected ${status}, got ${r.status}: ${r.body.toString().slice(0, 300)}`);
   const entry = getCode(status);
   assert.ok(entry, `${status} is a contract code`);
-  for (const rule of entry.headers) {
+  for (const rule of entry.headers as readonly HeaderRule[]) {
     if (rule.required !== 'always') continue;
     const value = r.headers[rule.field.toLowerCase()];
     assert.ok(value, `${status} must carry ${rule.field}`);
