@@ -3,9 +3,10 @@ import { type RequestSpec, send } from './exchange.ts';
 import type { Probe, ProbeContext } from './probe.ts';
 import { PROBE_IDS, selectProbes } from './probes/index.ts';
 import { type TargetDescription, WELL_KNOWN_TARGET } from './target.ts';
-import { TargetError, validateTarget } from './target-file.ts';
+import { looksLikeTarget, TargetError, validateTarget } from './target-file.ts';
 import type { CheckOptions, CheckResult, Exchange, ProbeResult } from './types.ts';
 import { Connection, WireError, WireTimeout } from './wire/connection.ts';
+import { header } from './wire/reader.ts';
 
 /** Why a check could not run at all: a bad argument, an unreachable origin, an unusable target. */
 export class CheckError extends Error {
@@ -68,21 +69,22 @@ function resolve(input: string | URL, options: CheckOptions): Resolved {
   };
 }
 
-/** Fetches the target the server describes at WELL_KNOWN_TARGET; undefined when it serves none. */
+/**
+ * Fetches the target the server describes at WELL_KNOWN_TARGET; undefined
+ * when it serves none (no 200, not JSON, or JSON that is not a description).
+ * A description with errors is refused: the server means it, and it is wrong.
+ */
 async function fetchTarget(r: Resolved): Promise<TargetDescription | undefined> {
-  const { res } = await send(
-    r.url,
-    { method: 'GET', target: WELL_KNOWN_TARGET, headers: [['Accept', 'application/json']] },
-    r,
-  );
-  if (res?.status !== 200) return undefined;
+  const headers = [['Accept', 'application/json']] as const;
+  const { res } = await send(r.url, { method: 'GET', target: WELL_KNOWN_TARGET, headers }, r);
+  if (res?.status !== 200 || !/^application\/json\b/i.test(header(res, 'content-type') ?? '')) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(res.body.toString('utf8'));
   } catch {
-    throw new TargetError(`${r.url.origin}${WELL_KNOWN_TARGET} answered 200 with a body that is not JSON.`);
+    return undefined;
   }
-  return validateTarget(value, `${r.url.origin}${WELL_KNOWN_TARGET}`);
+  return looksLikeTarget(value) ? validateTarget(value, `${r.url.origin}${WELL_KNOWN_TARGET}`) : undefined;
 }
 
 function notApplicable(probe: Probe, r: Resolved, target: TargetDescription): string | undefined {

@@ -40,6 +40,17 @@ const KNOWN = new Set<string>([
 export type PathField = (typeof PATH_FIELDS)[number];
 
 /**
+ * Whether a value fetched from WELL_KNOWN_TARGET is meant as a description:
+ * an object naming at least one field of it. A catch-all route that answers
+ * every path with the same JSON is not a description and is ignored.
+ */
+export function looksLikeTarget(value: unknown): boolean {
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).some((k) => KNOWN.has(k))
+  );
+}
+
+/**
  * Checks an already-parsed value against the TargetDescription shape. Paths
  * must be origin-relative (`/items`), so a target file can never send the
  * checker to another host. Every problem is listed, nothing is half-applied.
