@@ -13,5 +13,6 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: 'the contract table, filtered',
     load: async () => (await import('./codes.ts')).codes,
   },
+  lab: { summary: 'run the reference service (every code)', load: async () => (await import('./lab.ts')).lab },
   check: { summary: 'probe a running API against the contract', load: async () => (await import('./check.ts')).check },
 };
