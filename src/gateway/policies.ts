@@ -1,15 +1,19 @@
 /**
  * The gateway's access policies, in one place: proxy auth (407), auth
  * (401/441/403), rate limits (429), load shedding (429) and the body budget
- * (temporary 413). `createPolicies` turns the validated `policies` section of
- * the configuration into access guards in contract order, plus the handles the
- * core needs for metrics and shutdown.
+ * (temporary 413). `createPolicies` turns the validated policy sections of the
+ * configuration (`policies:`, read by readPolicies) into access guards in contract order,
+ * plus the handles the core needs for metrics and shutdown; `policiesOf` is
+ * the same as GatewayOptions.
  */
 import type { Guard } from '../server/types.ts';
 import { ReplayCache } from './auth/replay.ts';
+import type { GatewayConfig } from './config.ts';
+import type { GatewayOptions } from './gateway.ts';
 import { type AuthGuard, createAuthGuard } from './guards/auth.ts';
 import { type BodyBudget, createBodyBudget } from './guards/body-budget.ts';
 import type { PoliciesConfig } from './guards/config.ts';
+import { type PolicyStats, policyFamilies } from './guards/metrics.ts';
 import { createProxyAuthGuard } from './guards/proxy-auth.ts';
 import { createRateLimitGuard, type RateLimitGuard } from './guards/rate.ts';
 import { createLoadShedder, type LoadShedder } from './guards/shed.ts';
@@ -43,7 +47,7 @@ export {
 export interface PolicyHooks {
   /** Epoch milliseconds, for rate limits and signature dates. @default Date.now */
   clock?: () => number;
-  /** Every decision the rate-limit store could not make (log it, count it). */
+  /** Every decision the rate-limit store could not make (log it); counted in stats() either way. */
   onStoreFailure?: StoreFailureListener;
 }
 
@@ -55,23 +59,12 @@ export interface Policies {
   readonly shedder: LoadShedder | undefined;
   readonly bodyBudget: BodyBudget | undefined;
   readonly store: RateLimitStore | undefined;
-  /** Resolves when the shared store is connected (at once without one); rejects if it cannot connect. */
+  /** Resolves when the shared store is connected (at once without one); rejects if its connection ends first. */
   ready(): Promise<void>;
   /** Gauges and counters for /metrics. */
   stats(): PolicyStats;
   /** Closes the store's connection. */
   close(): Promise<void>;
-}
-
-export interface PolicyStats {
-  inFlight: number;
-  shed: number;
-  bodyBytesInUse: number;
-  storeFailures: number;
-  rateKeys: number | undefined;
-  rateKeyEvictions: number;
-  replayEntries: number;
-  replayEvictions: number;
 }
 
 /** Builds the guards of a validated `policies` section (see readPolicies). */
@@ -96,6 +89,11 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
     guards.push(auth);
   }
 
+  const failures = { allowed: 0, refused: 0 };
+  const onFailure: StoreFailureListener = (event) => {
+    failures[event.outcome]++;
+    hooks.onStoreFailure?.(event);
+  };
   let rate: RateLimitGuard | undefined;
   let store: RateLimitStore | undefined;
   if (config.rateLimit) {
@@ -107,7 +105,7 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
             prefix: c.redis.prefix,
             failure: c.redis.failure,
             commandTimeoutMs: c.redis.timeout,
-            ...(hooks.onStoreFailure ? { onFailure: hooks.onStoreFailure } : {}),
+            onFailure,
           })
         : new MemoryStore({ maxKeys: c.memory.maxKeys, sweepIntervalMs: c.memory.sweepInterval });
     rate = createRateLimitGuard({
@@ -143,7 +141,7 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
       inFlight: shedder?.inFlight ?? 0,
       shed: shedder?.shed ?? 0,
       bodyBytesInUse: bodyBudget?.inUse ?? 0,
-      storeFailures: store instanceof RedisStore ? store.failures : 0,
+      storeFailures: { ...failures },
       rateKeys: store instanceof MemoryStore ? store.size : undefined,
       rateKeyEvictions: store instanceof MemoryStore ? store.evictions : 0,
       replayEntries: auth?.replay.size ?? 0,
@@ -152,5 +150,18 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
     close: async () => {
       await store?.close();
     },
+  };
+}
+
+/**
+ * The policies of a gateway configuration as GatewayOptions: the access
+ * guards, their metric families, and closing the store on shutdown.
+ */
+export function policiesOf(config: Pick<GatewayConfig, 'policies'>, hooks: PolicyHooks = {}): GatewayOptions {
+  const policies = createPolicies(config.policies, hooks);
+  return {
+    accessGuards: policies.guards,
+    metricSources: [() => policyFamilies(policies.stats())],
+    onClose: () => policies.close(),
   };
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Profile } from '../../../src/catalog/index.ts';
+import { SIGNED_BODY_STATE } from '../../../src/gateway/auth/principal.ts';
 import { type AuthOptions, createAuthGuard } from '../../../src/gateway/guards/auth.ts';
 import { signRequest } from '../../../src/signing.ts';
 import { manualClock, type Served, send, serve } from '../limits/harness.ts';
@@ -165,6 +166,32 @@ for (const profile of ['generic', 'dis'] as const) {
     });
   });
 }
+
+describe('signed bodies', () => {
+  it('reads a signed body once and leaves the bytes for the handler', async () => {
+    const seen: unknown[] = [];
+    const guard = createAuthGuard({ accessKeys: [{ accessKey: AK, secretKey: SK }], clock: () => T0 });
+    const server = await serve([guard], {
+      onRequest: (ctx) => void seen.push((ctx.state[SIGNED_BODY_STATE] as Buffer | undefined)?.toString()),
+    });
+    try {
+      const post = signed(server.port, { method: 'POST', path: '/upload', body: '{"n":42}' });
+      assert.equal((await send(server.port, post)).status, 200);
+      assert.equal((await send(server.port, signed(server.port, { path: '/items/2' }))).status, 200);
+      assert.deepEqual(seen, ['{"n":42}', undefined]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('is synchronous for API keys', () => {
+    const guard = createAuthGuard({ apiKeys: [{ key: 'key-admin-0001', id: 'admin' }] });
+    const state: Record<string, unknown> = {};
+    const ctx = { method: 'GET', path: '/x', req: { headers: { 'x-api-key': 'key-admin-0001' } }, state };
+    assert.equal(guard(ctx as never), undefined);
+    assert.deepEqual(state.principal, { scheme: 'api-key', id: 'admin' });
+  });
+});
 
 describe('auth route rules', () => {
   it('leaves unprotected routes open and names only the schemes a route accepts', async () => {

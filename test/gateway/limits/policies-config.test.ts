@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigReader, fieldName } from '../../../src/gateway/config-reader.ts';
-import { createPolicies, MemoryStore, RedisStore, readPolicies } from '../../../src/gateway/policies.ts';
+import { createPolicies, MemoryStore, policiesOf, RedisStore, readPolicies } from '../../../src/gateway/policies.ts';
 import { manualClock, send, serve } from './harness.ts';
 
 function read(value: unknown) {
@@ -108,6 +108,23 @@ describe('policies configuration', () => {
       await server.close();
       await policies.close();
     }
+    const options = policiesOf({ policies: config });
+    assert.equal(options.accessGuards?.length, 5);
+    const families = options.metricSources?.[0]?.() ?? [];
+    assert.deepEqual(
+      families.map((f) => f.name),
+      [
+        'statuskit_gateway_shed_in_flight',
+        'statuskit_gateway_shed_total',
+        'statuskit_gateway_body_budget_bytes',
+        'statuskit_gateway_ratelimit_store_failures_total',
+        'statuskit_gateway_ratelimit_evictions_total',
+        'statuskit_gateway_replay_cache_entries',
+        'statuskit_gateway_replay_cache_evictions_total',
+        'statuskit_gateway_ratelimit_keys',
+      ],
+    );
+    await options.onClose?.();
     const withRedis = createPolicies(read({ rateLimit: { limit: 1, redis: { url: 'redis://127.0.0.1:1' } } }).config);
     assert.ok(withRedis.store instanceof RedisStore);
     await withRedis.close();
