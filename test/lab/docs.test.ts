@@ -49,7 +49,7 @@ function curlRequest(args: string[]): string {
     else if (a.startsWith('-')) assert.ok(['-i', '-s', '-N'].includes(a), `curl option ${a} is replayed`);
     else url = a;
   }
-  assert.ok(url?.startsWith(BASE), `curl targets ${BASE}: ${url}`);
+  if (!url?.startsWith(BASE)) assert.fail(`curl targets ${BASE}: ${url}`);
   // curl's defaults: POST with --data, a form content type unless given, Accept: */*.
   method ??= body ? 'POST' : 'GET';
   headers.Accept ??= '*/*';
@@ -59,7 +59,7 @@ function curlRequest(args: string[]): string {
   return wire(method, url.slice(BASE.length) || '/', headers, body);
 }
 
-const unescape = (s: string) => s.replace(/\\r/g, '\r').replace(/\\n/g, '\n');
+const printfEscapes = (s: string) => s.replace(/\\r/g, '\r').replace(/\\n/g, '\n');
 
 /** Replays one block against a fresh lab; returns the last answer. */
 async function replay(block: string): Promise<RawResponse> {
@@ -76,7 +76,7 @@ async function replay(block: string): Promise<RawResponse> {
         for (const _ of (loop[1] as string).trim().split(/ +/)) {
           last = await raw(lab.port, curlRequest(words(loop[2] as string).slice(1)));
         }
-      } else if (printf) last = await raw(lab.port, unescape(printf[1] as string));
+      } else if (printf) last = await raw(lab.port, printfEscapes(printf[1] as string));
       else if (sleep) lab.clock.advance(Number(sleep[1]) * 1000);
       else if (line.startsWith('curl ')) last = await raw(lab.port, curlRequest(words(line).slice(1)));
       else assert.fail(`a line the docs test cannot replay: ${line}`);
