@@ -15,4 +15,8 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   },
   lab: { summary: 'run the reference service (every code)', load: async () => (await import('./lab.ts')).lab },
   check: { summary: 'probe a running API against the contract', load: async () => (await import('./check.ts')).check },
+  serve: {
+    summary: 'the gateway: the contract in front of any HTTP API',
+    load: async () => (await import('./serve.ts')).serve,
+  },
 };

@@ -17,7 +17,7 @@ export interface AdminOptions {
   profile: Profile;
   /** The Prometheus text of every metric (may ask worker processes, hence async). */
   metrics: () => string | Promise<string>;
-  ready: () => NotReady | undefined;
+  ready: () => NotReady | undefined | Promise<NotReady | undefined>;
 }
 
 /**
@@ -38,8 +38,8 @@ export function createAdminServer(options: AdminOptions): Server {
     ctx.res.end(text);
   };
   const healthz = (ctx: RequestContext): void => sendJson(ctx, 200, { status: 'ok' }, { 'cache-control': 'no-store' });
-  const readyz = (ctx: RequestContext): void => {
-    const not = options.ready();
+  const readyz = async (ctx: RequestContext): Promise<void> => {
+    const not = await options.ready();
     if (not) {
       // RFC 9110 §15.6.4: 503, with Retry-After when the condition is known to be temporary.
       throw new StatusError(503, `Not ready: ${not.reason}`, {

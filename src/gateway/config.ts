@@ -10,6 +10,7 @@ import {
   type Obj,
 } from './config-reader.ts';
 import { type RouteConfig, readRoute } from './config-route.ts';
+import { type PoliciesConfig, readPolicies } from './guards/config.ts';
 
 export type { RouteConfig, TransformConfig } from './config-route.ts';
 
@@ -37,6 +38,8 @@ export interface GatewayConfig {
   limits: Limits;
   /** Longest prefix first. */
   routes: RouteConfig[];
+  /** Proxy authentication, authentication, rate limit, load shedding, body budget: each off unless configured. */
+  policies: PoliciesConfig;
 }
 
 export const DEFAULTS = {
@@ -47,7 +50,7 @@ export const DEFAULTS = {
   drainRetryAfter: 5, // 5 s
 } as const;
 
-const TOP_KEYS = ['profile', 'listen', 'admin', 'log', 'drain', 'limits', 'routes'] as const;
+const TOP_KEYS = ['profile', 'listen', 'admin', 'log', 'drain', 'limits', 'routes', 'policies'] as const;
 const LIMIT_KEYS = ['requestLine', 'headerSize', 'body', 'headersTimeout', 'bodyTimeout', 'requestTimeout'] as const;
 
 function readEndpoint(r: ConfigReader, value: unknown, path: ConfigPath, fallback: Endpoint): Endpoint | undefined {
@@ -94,6 +97,7 @@ export function readGatewayConfig(raw: unknown): { config: GatewayConfig; issues
   const grace = r.duration(drainObj, 'grace', ['drain'], DEFAULTS.grace);
   const retryAfterMs = r.duration(drainObj, 'retryAfter', ['drain'], DEFAULTS.drainRetryAfter * 1000, 1000);
   const limits = readLimits(r, top.limits);
+  const policies = readPolicies(r, top.policies);
 
   const routes: RouteConfig[] = [];
   if (top.routes !== undefined) {
@@ -123,6 +127,7 @@ export function readGatewayConfig(raw: unknown): { config: GatewayConfig; issues
     drain: { grace: grace ?? DEFAULTS.grace, retryAfter: Math.ceil((retryAfterMs ?? 0) / 1000) },
     limits,
     routes,
+    policies,
   };
   return { config, issues: r.issues };
 }

@@ -9,22 +9,33 @@ import { accessLogger, createLogger, type Logger } from './access-log.ts';
 import { createAdminServer, type NotReady } from './admin.ts';
 import type { GatewayConfig } from './config.ts';
 import type { RouteConfig } from './config-route.ts';
+import { policyFamilies } from './guards/metrics.ts';
 import { GatewayMetrics, type RouteStats, UNMATCHED } from './metrics.ts';
+import { createPolicies } from './policies.ts';
+import { instrumentPolicies } from './policy-metrics.ts';
 import { type Family, render } from './prometheus.ts';
 import { createProxyHandler, type ProxyRoute } from './proxy.ts';
 import { Upstream } from './upstream.ts';
 import { createUpgradeHandler } from './websocket.ts';
 
+/** The gateway could not bind its address (port in use, no permission …). */
+export class ListenError extends Error {
+  override readonly name = 'ListenError';
+}
+
 export interface GatewayOptions {
   /**
-   * Access guards (proxy-auth 407, auth 401/441/403, rate 429, shedding), in
-   * that order; the gateway puts its draining check before them. @default []
+   * More access guards, run after those of `config.policies` (which the
+   * gateway builds itself: proxy-auth 407, auth 401/441/403, rate 429,
+   * shedding 429, body budget 413). @default []
    */
   accessGuards?: readonly Guard[];
   /** Where log lines go. @default stdout, asynchronous */
   logStream?: DestinationStream;
   /** Monotonic clock in ms for the circuit breakers (tests). @default performance.now */
   now?: () => number;
+  /** Epoch clock in ms for rate limits and signature dates (tests). @default Date.now */
+  clock?: () => number;
   /** More metric families, read at scrape time (rate-limit store failures …). @default none */
   metricSources?: readonly (() => Family[])[];
   /** Runs once the gateway stopped (closes stores the guards use). @default none */
@@ -109,6 +120,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   });
 
   const access = accessLogger(log);
+  const policies = createPolicies(config.policies, {
+    ...(options.clock ? { clock: options.clock } : {}),
+    onStoreFailure: (e) =>
+      log.warn({ store: e.store, outcome: e.outcome, err: e.error.message }, 'rate-limit store failure'),
+  });
   const drainGuard: Guard = function refuseWhileDraining(): void {
     if (!draining) return;
     // RFC 9110 §15.6.4 + §10.2.3: temporary, so Retry-After; RFC 9112 §9.6: close this connection.
@@ -121,7 +137,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const server = createServer({
     profile: config.profile,
     routes,
-    accessGuards: [drainGuard, ...(options.accessGuards ?? [])],
+    accessGuards: [drainGuard, ...instrumentPolicies(policies), ...(options.accessGuards ?? [])],
     limits: config.limits,
     onResponse(ctx: RequestContext, status: number, ms: number): void {
       const stats = (ctx.route && statsOf.get(ctx.route)) || unmatched;
@@ -165,6 +181,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       samples: [{ suffix: '', labels: {}, value: draining ? 1 : 0 }],
     },
   ]);
+  metrics.addSource(() => policyFamilies(policies.stats()));
   for (const source of options.metricSources ?? []) metrics.addSource(source);
 
   const notReady = (): NotReady | undefined => {
@@ -202,6 +219,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       return active.count;
     },
     async listen() {
+      // A shared store that cannot be reached is not fatal: its failure policy (open/closed) answers meanwhile.
+      await policies
+        .ready()
+        .catch((err: Error) => log.warn({ err: err.message }, 'rate-limit store not reachable yet'));
       const url = await listenOn(server, config.listen.host, config.listen.port);
       const adminUrl = admin && config.admin ? await listenOn(admin, config.admin.host, config.admin.port) : undefined;
       return { url, adminUrl };
@@ -217,6 +238,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         admin.closeAllConnections();
         await new Promise((resolve) => admin.close(resolve));
       }
+      await policies.close();
       await options.onClose?.();
       log.info({ cut }, 'stopped');
       log.flush();

@@ -7,6 +7,7 @@ import { StatusError } from '../errors.ts';
 import { continueIfExpected } from '../server/body.ts';
 import type { Context } from '../server/context.ts';
 import type { Handler, RequestContext } from '../server/types.ts';
+import { SIGNED_BODY_STATE } from './auth/principal.ts';
 import type { RouteConfig } from './config-route.ts';
 import { forwardRequestHeaders, forwardResponseHeaders } from './headers.ts';
 import type { GatewayMetrics } from './metrics.ts';
@@ -99,8 +100,11 @@ class Exchange implements Dispatcher.DispatchHandler {
         path: upstreamPath(target, route.config, req.url ?? '/'),
         method: ctx.method,
         headers: this.#headers,
+        // A signed body was read (and verified) by the auth guard: those exact bytes go on.
         // A declared length was checked by the front's size guard; a chunked body is counted on its way.
-        body: hasBody ? (declared === undefined ? limitedBody(req, ctx.bodyLimit) : req) : null,
+        body:
+          (ctx.state[SIGNED_BODY_STATE] as Buffer | undefined) ??
+          (hasBody ? (declared === undefined ? limitedBody(req, ctx.bodyLimit) : req) : null),
       },
       this,
     );

@@ -1,0 +1,118 @@
+import { PROFILE_IDS, type Profile } from '../catalog/index.ts';
+import { type GatewayConfig, LOG_LEVELS, type LogLevel, readGatewayConfig } from '../gateway/config.ts';
+import { loadConfigFile } from '../gateway/config-file.ts';
+import { ConfigError } from '../gateway/config-reader.ts';
+import { parseTarget } from '../gateway/config-route.ts';
+import { ListenError } from '../gateway/gateway.ts';
+import { launch } from '../gateway/launch.ts';
+import type { FlagValue } from './args.ts';
+import type { Command } from './command.ts';
+import { CliError } from './errors.ts';
+
+function port(flags: Record<string, FlagValue | undefined>, name: string): number | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 65_535)
+    throw new CliError(`--${name} must be a port number from 0 to 65535, got ${String(v)}.`);
+  return v;
+}
+
+/** The configuration: the file's (validated) or the defaults, with the flags on top. */
+export function configFromFlags(flags: Record<string, FlagValue | undefined>): GatewayConfig {
+  let config: GatewayConfig;
+  const file = flags.config as string | undefined;
+  try {
+    config = file === undefined ? readGatewayConfig({}).config : loadConfigFile(file);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(error.message, 2, 'See docs/gateway.md for every field.');
+    throw error;
+  }
+  const upstreams = (flags.upstream as string[] | undefined) ?? [];
+  if (upstreams.length && config.routes.length)
+    throw new CliError(
+      `--upstream and the routes of ${file} both say where requests go.`,
+      2,
+      'Give the targets in the file, or drop its routes.',
+    );
+  if (upstreams.length) {
+    for (const u of upstreams) {
+      const url = parseTarget(u);
+      if (typeof url === 'string') throw new CliError(`--upstream ${url}`);
+    }
+    const { config: withRoute } = readGatewayConfig({ routes: [{ path: '/', targets: upstreams }] });
+    config = { ...config, routes: withRoute.routes };
+  }
+  const listenPort = port(flags, 'port');
+  const adminPort = port(flags, 'admin-port');
+  const host = flags.host as string | undefined;
+  return {
+    ...config,
+    profile: (flags.profile as Profile | undefined) ?? config.profile,
+    listen: { host: host ?? config.listen.host, port: listenPort ?? config.listen.port },
+    admin:
+      adminPort !== undefined
+        ? { host: config.admin ? config.admin.host : (host ?? config.listen.host), port: adminPort }
+        : config.admin,
+    logLevel: flags.quiet ? 'warn' : ((flags['log-level'] as LogLevel | undefined) ?? config.logLevel),
+  };
+}
+
+export const serve: Command = {
+  name: 'serve',
+  summary: 'the gateway: the contract in front of any HTTP API (the lab by default)',
+  usage:
+    'serve [--upstream <url>] [--config <gateway.yaml>] [--port 8080] [--host 127.0.0.1] [--admin-port 9090] [--profile <p>] [--workers N]',
+  details: [
+    'With no --upstream and no routes in --config, the lab is started in this process on a',
+    'loopback port and fronted. Access logs are JSON lines on stdout; the banner goes to stderr.',
+    'SIGTERM / SIGINT: stop accepting, answer new requests 503 + Retry-After, let in-flight',
+    'requests finish (drain.grace in the config, 10 s by default), exit 0.',
+    '',
+    'Examples:',
+    '  statuskit serve',
+    '  statuskit serve --upstream http://127.0.0.1:3000 --port 8081',
+    '  statuskit serve --config gateway.yaml --workers 4',
+  ].join('\n'),
+  flags: {
+    upstream: {
+      type: 'string',
+      description: 'the API to front (repeat for several targets, taken in turn)',
+      placeholder: '<url>',
+      multiple: true,
+    },
+    config: { type: 'string', description: 'gateway configuration (YAML or JSON)', placeholder: '<file>' },
+    port: { type: 'number', description: 'port of the gateway (default 8080)', placeholder: '<port>' },
+    host: { type: 'string', description: 'address to listen on (default 127.0.0.1)', placeholder: '<host>' },
+    'admin-port': {
+      type: 'number',
+      description: 'port of /metrics /healthz /readyz (default 9090)',
+      placeholder: '<port>',
+    },
+    profile: {
+      type: 'string',
+      description: 'the contract table answers follow',
+      placeholder: '<profile>',
+      choices: PROFILE_IDS,
+    },
+    'log-level': {
+      type: 'string',
+      description: 'log level (default info)',
+      placeholder: '<level>',
+      choices: LOG_LEVELS,
+    },
+    quiet: { type: 'boolean', description: 'no banner, no access log lines (warnings and errors only)' },
+    workers: { type: 'number', description: 'processes sharing the port (default 1)', placeholder: '<N>' },
+  },
+  async run({ flags, io, stopSignal }) {
+    const config = configFromFlags(flags);
+    const workers = (flags.workers as number | undefined) ?? 1;
+    if (!Number.isInteger(workers) || workers < 1 || workers > 256)
+      throw new CliError(`--workers must be a whole number from 1 to 256, got ${workers}.`);
+    try {
+      return await launch({ config, workers, banner: !flags.quiet, io, stopSignal });
+    } catch (error) {
+      if (error instanceof ListenError || error instanceof ConfigError) throw new CliError(error.message, 2);
+      throw error;
+    }
+  },
+};

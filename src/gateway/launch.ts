@@ -1,0 +1,83 @@
+import cluster from 'node:cluster';
+import type { CommandIO } from '../cli/command.ts';
+import { type RunningLab, startLab } from '../lab/index.ts';
+import { banner } from './banner.ts';
+import { runPrimary, runWorker } from './cluster.ts';
+import { type GatewayConfig, readGatewayConfig } from './config.ts';
+import type { RouteConfig } from './config-route.ts';
+import { createGateway, type Gateway, ListenError } from './gateway.ts';
+
+export interface LaunchOptions {
+  /** Validated configuration; with no routes the lab is started and fronted. */
+  config: GatewayConfig;
+  /** Processes sharing the port (node:cluster); 1 = this process only. @default 1 */
+  workers?: number;
+  /** Print the start-up banner (stderr). @default true */
+  banner?: boolean;
+  io: CommandIO;
+  stopSignal: Promise<NodeJS.Signals>;
+}
+
+/** Environment variable a cluster primary passes the lab's address in. */
+export const LAB_URL_ENV = 'STATUSKIT_LAB_URL';
+
+/** The catch-all route `/` to one upstream, with every route default. */
+export function defaultRoute(url: string): RouteConfig {
+  const { config, issues } = readGatewayConfig({ routes: [{ path: '/', targets: [url] }] });
+  if (issues.length || !config.routes[0]) throw new TypeError(`Not an upstream URL: ${url}`);
+  return config.routes[0];
+}
+
+async function withLab(config: GatewayConfig): Promise<{ config: GatewayConfig; lab: RunningLab | undefined }> {
+  if (config.routes.length) return { config, lab: undefined };
+  const given = process.env[LAB_URL_ENV];
+  if (cluster.isWorker && given) return { config: { ...config, routes: [defaultRoute(given)] }, lab: undefined };
+  // The lab listens on an ephemeral loopback port: only this gateway reaches it.
+  const lab = await startLab({ port: 0, host: '127.0.0.1', profile: config.profile });
+  return { config: { ...config, routes: [defaultRoute(lab.url)] }, lab };
+}
+
+export async function listenOrExplain(gateway: Gateway): Promise<{ url: string; adminUrl: string | undefined }> {
+  try {
+    return await gateway.listen();
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
+    const where = `${e.address ?? gateway.config.listen.host}:${e.port ?? ''}`;
+    const why =
+      e.code === 'EADDRINUSE'
+        ? `${where} is already in use (choose another with --port / --admin-port)`
+        : e.code === 'EACCES'
+          ? `no permission to listen on ${where}`
+          : e.code === 'EADDRNOTAVAIL'
+            ? `${where} is not an address of this machine`
+            : e.message;
+    await gateway.shutdown(0);
+    throw new ListenError(`The gateway cannot listen: ${why}.`);
+  }
+}
+
+/**
+ * Runs the gateway until the stop signal: in this process, or as a cluster
+ * primary with `workers` processes sharing the port. Resolves with the exit
+ * status once everything has shut down.
+ */
+export async function launch(options: LaunchOptions): Promise<number> {
+  const workers = options.workers ?? 1;
+  if (workers > 1 && cluster.isPrimary) return runPrimary({ ...options, workers, withLab });
+  const { config, lab } = await withLab(options.config);
+  // In a cluster the primary serves the admin port, with every worker's metrics.
+  const gateway = createGateway(cluster.isWorker ? { ...config, admin: false } : config);
+  let addresses: { url: string; adminUrl: string | undefined };
+  try {
+    addresses = await listenOrExplain(gateway);
+  } catch (error) {
+    await lab?.close();
+    throw error;
+  }
+  if (cluster.isWorker) return runWorker(gateway, options.stopSignal);
+  if (options.banner !== false) options.io.err(banner(config, addresses.url, addresses.adminUrl, lab !== undefined, 1));
+  await options.stopSignal;
+  await gateway.shutdown();
+  await lab?.close();
+  return 0;
+}
