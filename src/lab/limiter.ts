@@ -9,8 +9,8 @@ export interface WindowState {
 
 /**
  * A fixed-window counter per key (client address), on an injected clock.
- * Windows that ended are dropped when their key is next seen, and all of
- * them when the map grows past `maxKeys`, so memory stays bounded.
+ * When the map is full, windows that ended are dropped, and if every window
+ * is still running the oldest one goes: memory stays bounded by `maxKeys`.
  */
 export class FixedWindow {
   readonly #windows = new Map<string, { start: number; count: number }>();
@@ -38,5 +38,12 @@ export class FixedWindow {
 
   #sweep(now: number): void {
     for (const [key, w] of this.#windows) if (now - w.start >= this.windowMs) this.#windows.delete(key);
+    // Maps iterate in insertion order: the first key is the longest-standing window.
+    if (this.#windows.size >= this.maxKeys) this.#windows.delete(this.#windows.keys().next().value as string);
+  }
+
+  /** How many keys are tracked. */
+  get size(): number {
+    return this.#windows.size;
   }
 }
