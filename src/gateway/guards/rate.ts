@@ -1,7 +1,7 @@
 import { StatusError } from '../../errors.ts';
 import type { Guard, RequestContext } from '../../server/types.ts';
 import { principalOf } from '../auth/principal.ts';
-import { rateLimitHeaders } from '../limits/fields.ts';
+import { rateLimitField, rateLimitHeaders } from '../limits/fields.ts';
 import { type CompiledPolicy, compilePolicy, type Decision, type RatePolicy } from '../limits/gcra.ts';
 import { MemoryStore } from '../limits/memory.ts';
 import { type RateLimitStore, StoreUnavailableError } from '../limits/store.ts';
@@ -49,14 +49,16 @@ export function createRateLimitGuard(options: RateLimitOptions = {}): RateLimitG
   };
 
   const apply = (ctx: RequestContext, p: CompiledPolicy, decision: Decision): void => {
-    const headers = rateLimitHeaders(p, decision);
     if (!decision.allowed) {
       throw new StatusError(429, `Rate limit exceeded: ${p.limit} requests per ${p.window} s.`, {
-        headers,
+        headers: rateLimitHeaders(p, decision),
         subcode: 'RATE_LIMIT',
       });
     }
-    if (headersOnAllow) for (const name in headers) ctx.res.setHeader(name, headers[name] as string);
+    // The hot path: two fields set directly, no header object built.
+    if (!headersOnAllow) return;
+    ctx.res.setHeader('RateLimit-Policy', p.policyField);
+    if (!decision.degraded) ctx.res.setHeader('RateLimit', rateLimitField(p, decision));
   };
 
   const unavailable = (err: unknown): never => {
