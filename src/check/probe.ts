@@ -64,6 +64,7 @@ export async function expectAnswer(
     profile: ctx.profile,
     problem: accept?.includes('application/problem+json') === true,
     extraBytes: sent.exchange.extraBytes,
+    ...(sent.exchange.error === undefined ? {} : { error: sent.exchange.error }),
     ...(requestId === undefined ? {} : { requestId }),
     ...extra,
   });

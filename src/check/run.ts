@@ -1,4 +1,5 @@
 import { DEFAULT_PROFILE, type Profile } from '../catalog/index.ts';
+import { contractCoverage } from './coverage.ts';
 import { type RequestSpec, send } from './exchange.ts';
 import type { Probe, ProbeContext } from './probe.ts';
 import { PROBE_IDS, selectProbes } from './probes/index.ts';
@@ -189,6 +190,7 @@ export async function runCheck(url: string | URL, options: CheckOptions = {}): P
     startedAt,
     durationMs: Math.round(performance.now() - started),
     probes: results,
+    contract: contractCoverage(results, profile),
     summary: { passed: count('pass'), failed: count('fail'), notApplicable: count('n/a') },
   };
 }

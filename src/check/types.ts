@@ -46,6 +46,14 @@ export interface ProbeResult {
   readonly exchanges: readonly Exchange[];
 }
 
+/** One line of the contract's table and what the probes about it found. */
+export interface CodeCoverage {
+  readonly code: number;
+  readonly name: string;
+  readonly verdict: Verdict | 'not probed';
+  readonly probes: readonly string[];
+}
+
 export interface CheckSummary {
   readonly passed: number;
   readonly failed: number;
@@ -62,6 +70,8 @@ export interface CheckResult {
   readonly startedAt: string;
   readonly durationMs: number;
   readonly probes: readonly ProbeResult[];
+  /** The contract's codes under the profile, each with the verdict of its probes. */
+  readonly contract: readonly CodeCoverage[];
   readonly summary: CheckSummary;
 }
 

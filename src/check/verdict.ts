@@ -23,6 +23,8 @@ export interface ExpectOptions {
   requestId?: string;
   /** Bytes that followed a response that may carry none. */
   extraBytes?: number;
+  /** Why no response was read (timeout, reset, not HTTP), for the reason line. */
+  error?: string;
 }
 
 export const ok = (name: string, detail: string): Check => ({ name, ok: true, detail });
@@ -184,7 +186,7 @@ export function expectCode(res: WireResponse | undefined, code: ContractCode, o:
   const entry = getCode(code);
   if (!entry) throw new TypeError(`${code} is not a code of the contract`);
   const want = describeStatus(code, o.profile);
-  if (!res) return [fail('status', `no answer (expected ${want})`)];
+  if (!res) return [fail('status', `${o.error ?? 'no answer'} (expected ${want})`)];
   if (res.status !== code) return [fail('status', `expected ${want}, got ${describeStatus(res.status, o.profile)}`)];
   const checks: Check[] = [ok('status', res.statusLine)];
   for (const rule of entry.headers) {

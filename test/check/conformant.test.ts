@@ -18,6 +18,20 @@ describe('a server that follows the contract', () => {
     assert.equal(result.targetSource, 'file');
   });
 
+  it('reads the result line by line of the contract', async () => {
+    const result = await runCheck(url, { target: TARGET, only: ['405', '505', '206'] });
+    const line = (code: number) => result.contract.find((c) => c.code === code);
+    assert.deepEqual(line(505), {
+      code: 505,
+      name: 'HTTP Version not supported',
+      verdict: 'pass',
+      probes: ['505-http2', '505-http3'],
+    });
+    assert.equal(line(405)?.verdict, 'pass');
+    assert.equal(line(416)?.verdict, 'not probed');
+    assert.equal(line(441), undefined, '441 is a code of the dis profile only');
+  });
+
   it('records the exact request and the status line and headers observed', async () => {
     const result = await runCheck(url, { target: TARGET, only: ['405-allow'] });
     const [probe] = result.probes;

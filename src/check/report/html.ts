@@ -23,6 +23,16 @@ function row(p: ProbeResult): string {
   return `<tr><td><code>${html(p.id)}</code></td><td>${p.code}</td><td class="${cls}">${p.verdict}</td><td>${html(p.title)}<br><span class="${cls}">${html(p.reason)}</span>${detail}</td></tr>`;
 }
 
+function contractRows(result: CheckResult): string {
+  return result.contract
+    .map((c) => {
+      const cls = c.verdict === 'pass' ? 'pass' : c.verdict === 'fail' ? 'fail' : 'na';
+      const ids = c.probes.map((id) => `<code>${html(id)}</code>`).join(' ');
+      return `<tr><td>${c.code}</td><td>${html(c.name)}</td><td class="${cls}">${c.verdict}</td><td>${ids}</td></tr>`;
+    })
+    .join('\n');
+}
+
 /** A self-contained HTML page (inline style, no script, no external resource). */
 export function formatHtml(result: CheckResult): string {
   return `<!doctype html>
@@ -32,6 +42,10 @@ export function formatHtml(result: CheckResult): string {
 <p><b>${html(summaryLine(result))}</b></p>
 <table><thead><tr><th>probe</th><th>code</th><th>verdict</th><th>what, and why</th></tr></thead><tbody>
 ${result.probes.map(row).join('\n')}
+</tbody></table>
+<h2>The contract, line by line</h2>
+<table><thead><tr><th>code</th><th>name</th><th>verdict</th><th>probes</th></tr></thead><tbody>
+${contractRows(result)}
 </tbody></table></body></html>
 `;
 }

@@ -36,6 +36,10 @@ export function formatText(result: CheckResult, width = 120): string {
     `${'ID'.padEnd(idWidth)}  CODE  ${VERDICT}  REASON`,
     ...rows,
     '',
+    `Contract codes not probed: ${result.contract
+      .filter((c) => c.verdict === 'not probed')
+      .map((c) => c.code)
+      .join(' ')}`,
     summaryLine(result),
     '',
   ].join('\n');
