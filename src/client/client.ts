@@ -34,7 +34,7 @@ export interface Client {
    * there is followed, so the result is returned. Other answers pass through.
    */
   waitFor(response: Response, options?: WaitOptions): Promise<Response>;
-  /** Closes the connections of the Agent the client created. */
+  /** Closes the connections of the Agent the client created; requests still in flight fail. */
   close(): Promise<void>;
   readonly options: ResolvedOptions;
 }

@@ -121,7 +121,7 @@ export interface ResolvedOptions {
   readonly beforeAttempt: ReadonlyArray<(event: BeforeAttemptEvent) => void>;
   readonly afterAttempt: ReadonlyArray<(event: AttemptEvent) => void>;
   readonly transport: Transport;
-  /** Closes the Agent the client created (not an injected dispatcher). */
+  /** Closes the connections of the Agent the client created (not an injected dispatcher). */
   readonly close: () => Promise<void>;
   readonly clock: Clock;
   readonly random: () => number;
@@ -211,8 +211,9 @@ export function normalizeOptions(options: ClientOptions = {}): ResolvedOptions {
     beforeAttempt: options.hooks?.beforeAttempt ?? [],
     afterAttempt: options.hooks?.afterAttempt ?? [],
     transport,
+    // destroy, not close: close would wait forever on a response whose body nobody reads.
     close: async () => {
-      await agent?.close();
+      await agent?.destroy();
     },
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,

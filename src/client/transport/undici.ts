@@ -4,6 +4,12 @@ import { type Transport, type TransportRequest, withUrl } from './types.ts';
 
 type Controller = Dispatcher.DispatchController;
 
+/**
+ * Up to 64 KiB is taken off the socket before the reader asks, so a small
+ * answer nobody reads still completes and frees its connection for reuse.
+ */
+const BUFFERED: QueuingStrategy<Uint8Array> = { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength };
+
 /** RFC 9110 §6.4.1: these answers never carry content, whatever the framing says. */
 function bodiless(status: number, method: string): boolean {
   return method === 'HEAD' || status === 204 || status === 205 || status === 304;
@@ -52,13 +58,17 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
     if (status < 200) return;
     let body: ReadableStream<Uint8Array> | null = null;
     if (!bodiless(status, this.request.method)) {
-      body = new ReadableStream<Uint8Array>({
-        start: (c) => {
-          this.stream = c;
+      body = new ReadableStream<Uint8Array>(
+        {
+          start: (c) => {
+            this.stream = c;
+          },
+          pull: () => controller.resume(),
+          cancel: (reason) =>
+            controller.abort(reason instanceof Error ? reason : new Error('Response body cancelled.')),
         },
-        pull: () => controller.resume(),
-        cancel: (reason) => controller.abort(reason instanceof Error ? reason : new Error('Response body cancelled.')),
-      });
+        BUFFERED,
+      );
     }
     let response: Response;
     try {
