@@ -62,7 +62,7 @@ export function createLab(options: LabOptions = {}): Lab {
     ...streamRoutes(lab),
     ...blobRoutes(lab),
     ...jobRoutes(lab),
-    ...redirectRoutes(lab),
+    ...redirectRoutes(),
     ...failureRoutes(lab),
     ...privateRoutes(lab),
     ...statusRoutes(echo),

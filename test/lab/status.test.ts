@@ -66,7 +66,9 @@ describe('/status/{code}: profiles, conditional headers, refusals', () => {
   it('405 names the route’s methods in Allow; 415 on PATCH names Accept-Patch', async () => {
     const r = await lab('generic').send('DELETE', '/status/405');
     assertContract(r, 405);
-    assert.equal(r.headers.allow, 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS');
+    assert.equal(r.headers.allow, 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS');
+    // The same list the front gives OPTIONS on that route.
+    assert.equal((await lab('generic').send('OPTIONS', '/status/405')).headers.allow, r.headers.allow);
     const p = await lab('generic').send('PATCH', '/status/415', { 'Content-Type': 'text/plain' }, 'x');
     assertContract(p, 415);
     assert.equal(p.headers['accept-patch'], 'application/json');

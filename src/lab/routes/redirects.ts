@@ -2,7 +2,7 @@ import { ENTRIES, getCode } from '../../catalog/index.ts';
 import { JSON_TYPE, StatusError } from '../../errors.ts';
 import { sendJson } from '../../server/respond.ts';
 import type { Handler, RouteDef } from '../../server/types.ts';
-import { type LabState, localPath, tagResponse } from '../state.ts';
+import { localPath, tagResponse } from '../state.ts';
 
 /** Redirect codes and what a client does with the method (RFC 9110 §15.4). */
 const REDIRECTS: Readonly<Record<string, string>> = {
@@ -29,7 +29,7 @@ const BODY_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 const every = (h: Handler) => Object.fromEntries(BODY_METHODS.map((m) => [m, h]));
 
 /** Redirects with Location (301/302/303/307/308), their target, and a 300 with its choices. */
-export function redirectRoutes(_lab: LabState): RouteDef[] {
+export function redirectRoutes(): RouteDef[] {
   const csv = `code,name,guidance\n${reportRows()
     .map((r) => `${r.code},${r.name},${r.guidance}`)
     .join('\n')}\n`;

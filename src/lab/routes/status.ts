@@ -15,7 +15,7 @@ import type { Echo } from '../ws.ts';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 /** The Allow of /status/{code}: its methods, HEAD with GET, and OPTIONS (RFC 9110 §10.2.1). */
-const ALLOW = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
+const ALLOW = `${METHODS.join(', ')}, HEAD, OPTIONS`;
 /** The representation /status/206 and /status/416 take their ranges of. */
 const SAMPLE = Buffer.from('abcdefghijklmnopqrstuvwxyz');
 const MAX_RETRY_AFTER = 86_400; // 1 day, in seconds
@@ -182,5 +182,3 @@ export function statusRoutes(echo: Echo): RouteDef[] {
     },
   ];
 }
-
-export { ALLOW as STATUS_ALLOW, SAMPLE as STATUS_SAMPLE };
