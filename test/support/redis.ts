@@ -15,7 +15,12 @@ export interface RedisHandle {
   kill(): Promise<void>;
 }
 
-const BINARY = process.env.REDIS_SERVER ?? 'redis-server';
+export interface StartRedisOptions {
+  /** The redis-server executable. @default $REDIS_SERVER, else "redis-server" on PATH */
+  binary?: string;
+  /** How long to wait for PING, in ms. @default 10000 (10 s) */
+  timeoutMs?: number;
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -52,23 +57,24 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /** Throws a clear error when redis-server is not installed. */
-export function assertRedisInstalled(): void {
-  const probe = spawnSync(BINARY, ['--version'], { encoding: 'utf8' });
+export function assertRedisInstalled(binary = process.env.REDIS_SERVER ?? 'redis-server'): void {
+  const probe = spawnSync(binary, ['--version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
     throw new Error(
-      `These tests need a real redis-server, and "${BINARY}" could not be run (${probe.error?.message ?? `exit ${probe.status}`}). Install it (apt-get install redis-server) or set REDIS_SERVER to its path.`,
+      `These tests need a real redis-server, and "${binary}" could not be run (${probe.error?.message ?? `exit ${probe.status}`}). Install it (apt-get install redis-server) or set REDIS_SERVER to its path.`,
     );
   }
 }
 
-export async function startRedis(options: { timeoutMs?: number } = {}): Promise<RedisHandle> {
-  assertRedisInstalled();
+export async function startRedis(options: StartRedisOptions = {}): Promise<RedisHandle> {
+  const binary = options.binary ?? process.env.REDIS_SERVER ?? 'redis-server';
+  assertRedisInstalled(binary);
   const timeoutMs = options.timeoutMs ?? 10_000; // 10 s
   // Another process may take the port between probe and bind; retry a few times.
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     const child = spawn(
-      BINARY,
+      binary,
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );

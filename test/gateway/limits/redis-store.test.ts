@@ -96,6 +96,16 @@ describe('Redis store', () => {
   });
 });
 
+describe('redis-server test helper', () => {
+  it('fails with a clear message when redis-server cannot be run', async () => {
+    await assert.rejects(startRedis({ binary: '/nonexistent/redis-server' }), (err: Error) => {
+      assert.match(err.message, /need a real redis-server, and "\/nonexistent\/redis-server" could not be run/);
+      assert.match(err.message, /apt-get install redis-server/);
+      return true;
+    });
+  });
+});
+
 describe('Redis store when Redis dies', () => {
   it('fails open or closed as configured, and reports each failure', async () => {
     const redis = await startRedis();
