@@ -57,14 +57,14 @@ function resolve(input: string | URL, options: CheckOptions): Resolved {
     }
     return n;
   };
-  const timeout = positive('timeout', options.timeout, 2000); // 2 s
-  if (timeout === 0) throw new CheckError('timeout must be at least 1 ms.', 'usage');
+  const timeout = positive('timeout (--timeout)', options.timeout, 2000); // 2 s
+  if (timeout === 0) throw new CheckError('timeout (--timeout) must be at least 1 ms.', 'usage');
   return {
     url: new URL(url.origin),
     timeout,
     slow: options.slow ?? false,
     slowWait: positive('slowWait', options.slowWait, 70_000), // 70 s: past Node's 60 s headersTimeout
-    load: positive('load', options.load, 0, MAX_LOAD),
+    load: positive('load (--load)', options.load, 0, MAX_LOAD),
     concurrency: Math.max(1, positive('concurrency', options.concurrency, 16)),
     maxBytes: positive('maxBytes', options.maxBytes, 2_097_152), // 2 MiB
   };

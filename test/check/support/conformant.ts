@@ -217,8 +217,8 @@ function limited(req: IncomingMessage, res: ServerResponse): void {
 export async function startConformant(defects: readonly Defect[] = []): Promise<{ url: string; server: Server }> {
   const server = createServer({
     maxHeaderSize: 32 * 1024,
-    headersTimeout: 400,
-    requestTimeout: 800,
+    headersTimeout: 1000,
+    requestTimeout: 2000,
     connectionsCheckingInterval: 100,
   });
   DEFECTS.set(server, new Set(defects));
