@@ -91,11 +91,20 @@ export function createAuthGuard(options: AuthOptions = {}): AuthGuard {
       subcode,
     });
 
-  /** Well-formed credentials that failed: 441 where the profile lists it, else 401. */
-  const rejected = (ctx: RequestContext, schemes: readonly AuthScheme[], message: string, subcode: string) =>
+  /**
+   * Well-formed credentials that failed: 441 where the profile lists it (CONTRACT.md 441), else 401.
+   * `bearer` marks a failed API key, so the Bearer challenge says invalid_token (RFC 6750 §3.1).
+   */
+  const rejected = (
+    ctx: RequestContext,
+    schemes: readonly AuthScheme[],
+    message: string,
+    subcode: string,
+    bearer?: BearerError,
+  ) =>
     isErrorCode(441, ctx.profile)
       ? new StatusError(441, message, { subcode })
-      : unauthorized(schemes, message, subcode, schemes.includes('api-key') ? 'invalid_token' : undefined);
+      : unauthorized(schemes, message, subcode, bearer);
 
   const admit = (ctx: RequestContext, principal: Principal, entry: KeyEntry): void => {
     if (entry.allowed && !entry.allowed(ctx)) {
@@ -114,7 +123,7 @@ export function createAuthGuard(options: AuthOptions = {}): AuthGuard {
       throw unauthorized(schemes, 'The API key is malformed.', 'MALFORMED', 'invalid_request');
     }
     const entry = apiKeys.find(key);
-    if (!entry) throw rejected(ctx, schemes, 'The API key is not valid.', 'API_KEY');
+    if (!entry) throw rejected(ctx, schemes, 'The API key is not valid.', 'API_KEY', 'invalid_token');
     admit(ctx, { scheme: 'api-key', id: entry.id, ...(entry.rate ? { rate: entry.rate } : {}) }, entry);
   };
 

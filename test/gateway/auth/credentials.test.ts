@@ -128,7 +128,8 @@ for (const profile of ['generic', 'dis'] as const) {
       if (verifyFail === 401)
         assert.equal(
           forged.headers['www-authenticate'],
-          `${BOTH.replace('"statuskit"', '"statuskit", error="invalid_token"')}`,
+          BOTH,
+          'a failed signature is no reason to call a Bearer token invalid',
         );
 
       const tampered = signed(server.port, { method: 'POST', path: '/upload', body: '{"a":1}' });
