@@ -65,6 +65,7 @@ export function failureOf(err: Error, target: Target, method: string, timeout: n
     return { kind: 'idle', beforeSending: false, error: new StatusError(504, `${who} stopped sending its answer.`) };
   }
   if (
+    err.name === 'HTTPParserError' ||
     code.startsWith('HPE_') ||
     code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' ||
     err.message === 'bad response' ||
