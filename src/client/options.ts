@@ -77,7 +77,7 @@ export interface ClientOptions {
   profile?: Profile;
   /** @default see RetryOptions */
   retry?: RetryOptions | false;
-  /** A number sets `total`. @default { total: 30_000, attempt: 10_000, header: true } */
+  /** A number sets `total`; false sets no deadline at all. @default { total: 30_000, attempt: 10_000, header: true } */
   timeout?: number | false | TimeoutOptions;
   /** Sent with every request; a request's own headers win. @default {} */
   headers?: HeadersInit;
@@ -168,9 +168,11 @@ function baseUrlOf(value: string | URL | undefined): URL | undefined {
 export function normalizeOptions(options: ClientOptions = {}): ResolvedOptions {
   const retry = options.retry === false ? { limit: 0 } : (options.retry ?? {});
   const timeout: TimeoutOptions =
-    typeof options.timeout === 'number' || options.timeout === false
-      ? { total: options.timeout }
-      : (options.timeout ?? {});
+    options.timeout === false
+      ? { total: false, attempt: false }
+      : typeof options.timeout === 'number'
+        ? { total: options.timeout }
+        : (options.timeout ?? {});
   const poll = options.poll ?? {};
   const { credentials } = options;
   if (credentials && (!credentials.accessKey || !credentials.secretKey)) {

@@ -92,7 +92,9 @@ export async function send(o: ResolvedOptions, call: Call): Promise<Response> {
     } catch (error) {
       if (call.signal?.aborted) throw call.signal.reason;
       timedOut = error instanceof AttemptTimeout;
-      failure = error as Error;
+      failure = timedOut
+        ? new TimeoutError(info, timeLeft, timeLeft === remaining ? 'total' : 'attempt', 'No answer in time.')
+        : (error as Error);
     } finally {
       // The attempt's deadline covers waiting for the answer; the caller's signal bounds reading its body.
       clearTimeout(timer);
