@@ -37,14 +37,15 @@ export interface StreamView {
   updated_at: string;
 }
 
-const NAME = '^[a-z][a-z0-9-]{2,62}$';
+/** What a stream name looks like: a lower-case letter, then 2–62 letters, digits or dashes. */
+export const STREAM_NAME = '^[a-z][a-z0-9-]{2,62}$';
 
 export const STREAM_SCHEMA: Schema = {
   type: 'object',
   required: ['partitions'],
   additionalProperties: false,
   properties: {
-    name: { type: 'string', pattern: NAME },
+    name: { type: 'string', pattern: STREAM_NAME },
     partitions: { type: 'integer', minimum: 1, maximum: 50 },
     retention_hours: { type: 'integer', minimum: 24, maximum: 168 },
     description: { type: 'string', maxLength: 256 },

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { formatHttpDate } from '../../src/server/helpers/http-date.ts';
+import { parseResponse, wire } from './support/http.ts';
 import { assertContract, json, type TestLab, testLab } from './support/lab.ts';
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
@@ -70,6 +73,33 @@ describe('lab streams: versioned resources with ETags', () => {
     const lost = assertContract(await update(v1, 3), 412);
     assert.equal(lost.error_code, 'SVC.0412.PRECONDITION');
     assert.equal(json(await lab.send('GET', '/streams/race')).partitions, 2);
+  });
+
+  it('412 when another update lands while the body is still arriving (no lost update)', async () => {
+    const etag = (await create({ name: 'slowpoke', partitions: 1 })).headers.etag as string;
+    // Request A sends its headers and waits for 100 Continue: its handler has checked If-Match and is reading.
+    const a = connect(lab.port, '127.0.0.1');
+    await once(a, 'connect');
+    const chunks: Buffer[] = [];
+    a.on('data', (c: Buffer) => chunks.push(c));
+    const body = '{"partitions":7}';
+    a.write(
+      wire('PUT', '/streams/slowpoke', {
+        ...JSON_HEADERS,
+        'If-Match': etag,
+        Expect: '100-continue',
+        'Content-Length': String(body.length),
+      }),
+    );
+    await once(a, 'data');
+    assert.match(Buffer.concat(chunks).toString(), /^HTTP\/1\.1 100 Continue/);
+    // Request B, with the same If-Match, completes first.
+    const b = await lab.send('PUT', '/streams/slowpoke', { ...JSON_HEADERS, 'If-Match': etag }, '{"partitions":5}');
+    assertContract(b, 200);
+    a.write(body);
+    await once(a, 'close');
+    assertContract(parseResponse(Buffer.concat(chunks)), 412);
+    assert.equal(json(await lab.send('GET', '/streams/slowpoke')).partitions, 5);
   });
 
   it('412 for If-Unmodified-Since before the last change', async () => {

@@ -5,11 +5,19 @@ import { createValidator, validateJson } from '../../server/helpers/validate.ts'
 import { sendEmpty, sendJson } from '../../server/respond.ts';
 import type { RequestContext, RouteDef } from '../../server/types.ts';
 import { JSON_ONLY, type LabState, tagResponse } from '../state.ts';
-import { gone, RECORDS_SCHEMA, STREAM_PUT_SCHEMA, STREAM_SCHEMA, type Stream, type StreamInput } from '../streams.ts';
+import {
+  gone,
+  RECORDS_SCHEMA,
+  STREAM_NAME,
+  STREAM_PUT_SCHEMA,
+  STREAM_SCHEMA,
+  type Stream,
+  type StreamInput,
+} from '../streams.ts';
 
 const validatorsOf = (s: Stream): Validators => ({ etag: s.etag, lastModified: s.modified });
 const headersOf = (s: Stream) => ({ ETag: s.etag, 'Last-Modified': formatHttpDate(s.modified) });
-const nameProblem = createValidator({ type: 'string', pattern: '^[a-z][a-z0-9-]{2,62}$' });
+const nameProblem = createValidator({ type: 'string', pattern: STREAM_NAME });
 
 /**
  * Streams, DIS style: a collection taking JSON (201 + Location, 409, 422),
@@ -28,9 +36,37 @@ export function streamRoutes(lab: LabState): RouteDef[] {
     bodyLimit: lab.options.bodyLimit,
   } as const;
 
-  /** Evaluates the preconditions of a state-changing request: 412 when one fails (RFC 9110 §13.2.2). */
-  function preconditions(ctx: RequestContext, stream: Stream): void {
-    checkPreconditions(ctx, validatorsOf(stream), now());
+  /**
+   * Evaluates the preconditions of a state-changing request against the
+   * stream as it is now: 410 for a tombstone, 412 when one fails (RFC 9110
+   * §13.2.2). Returns the stream, or undefined when the name is free.
+   */
+  function preconditions(ctx: RequestContext, name: string): Stream | undefined {
+    const found = streams.find(name);
+    if (found === 'gone') throw gone(name);
+    const decision = evaluatePreconditions(
+      ctx.method,
+      ctx.req.headers,
+      found ? validatorsOf(found) : { exists: false },
+    );
+    if (decision.outcome === 'failed') {
+      throw new StatusError(412, `${decision.field} does not hold for stream "${name}"; read it again and retry.`, {
+        subcode: 'PRECONDITION',
+      });
+    }
+    return found;
+  }
+
+  /**
+   * The body arrives asynchronously, and another request may change the
+   * stream meanwhile: the preconditions are checked before reading it (to
+   * refuse early) and again right before the change, in the same tick, so a
+   * stale If-Match can never overwrite a newer version (no lost update).
+   */
+  async function readThenRecheck<T>(ctx: RequestContext, name: string, read: (ctx: RequestContext) => Promise<T>) {
+    preconditions(ctx, name);
+    const input = await read(ctx);
+    return { input, found: preconditions(ctx, name) };
   }
 
   return [
@@ -62,25 +98,8 @@ export function streamRoutes(lab: LabState): RouteDef[] {
         },
         async PUT(ctx) {
           const name = ctx.params.name as string;
-          const found = streams.find(name);
-          if (found === 'gone') throw gone(name);
-          // RFC 9110 §13.2.2: preconditions come after the normal checks and before the content is processed;
           // `If-None-Match: *` makes a create-only PUT (412 when the stream exists).
-          const decision = evaluatePreconditions(
-            'PUT',
-            ctx.req.headers,
-            found ? validatorsOf(found) : { exists: false },
-          );
-          if (decision.outcome === 'failed') {
-            throw new StatusError(
-              412,
-              `${decision.field} does not hold for stream "${name}"; read it again and retry.`,
-              {
-                subcode: 'PRECONDITION',
-              },
-            );
-          }
-          const input = await readReplace(ctx);
+          const { input, found } = await readThenRecheck(ctx, name, readReplace);
           if (found) {
             const stream = streams.replace(name, input);
             sendJson(ctx, 200, stream.view, headersOf(stream));
@@ -99,7 +118,8 @@ export function streamRoutes(lab: LabState): RouteDef[] {
         },
         DELETE(ctx) {
           const name = ctx.params.name as string;
-          preconditions(ctx, streams.get(name));
+          streams.get(name);
+          preconditions(ctx, name);
           streams.delete(name);
           sendEmpty(ctx, 204);
         },
@@ -111,10 +131,15 @@ export function streamRoutes(lab: LabState): RouteDef[] {
       methods: {
         async POST(ctx) {
           const name = ctx.params.name as string;
-          preconditions(ctx, streams.get(name));
-          const { records } = await readRecords(ctx);
-          const stream = streams.append(name, records);
-          sendJson(ctx, 200, { appended: records.length, record_count: stream.records.length }, headersOf(stream));
+          streams.get(name);
+          const { input } = await readThenRecheck(ctx, name, readRecords);
+          const stream = streams.append(name, input.records);
+          sendJson(
+            ctx,
+            200,
+            { appended: input.records.length, record_count: stream.records.length },
+            headersOf(stream),
+          );
         },
       },
     },
@@ -125,7 +150,8 @@ export function streamRoutes(lab: LabState): RouteDef[] {
       methods: {
         POST(ctx) {
           const name = ctx.params.name as string;
-          preconditions(ctx, streams.get(name));
+          streams.get(name);
+          preconditions(ctx, name);
           streams.reset(name);
           // RFC 9110 §15.3.6: 205 tells the client to reset its view, and carries no content.
           sendEmpty(ctx, 205);
