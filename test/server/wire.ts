@@ -8,9 +8,15 @@ import { type AddressInfo, connect, type Socket } from 'node:net';
 import type { TestContext } from 'node:test';
 
 export async function listen(t: TestContext, server: Server): Promise<number> {
+  // Upgraded sockets leave node's connection list; track them all so closing never waits.
+  const sockets = new Set<Socket>();
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => {
-    server.closeAllConnections();
+    for (const s of sockets) s.destroy();
     return new Promise<void>((resolve) => server.close(() => resolve()));
   });
   return (server.address() as AddressInfo).port;
