@@ -69,12 +69,22 @@ describe('GCRA math (injected clock)', () => {
 describe('memory store bounds', () => {
   const policy = compilePolicy({ limit: 2, window: 10 });
 
-  it('sweeps keys whose state has expired', () => {
+  it('sweeps keys whose state has expired, a few per decision', () => {
     const store = new MemoryStore({ sweepIntervalMs: 1000 });
     for (let i = 0; i < 50; i++) store.take(`k${i}`, policy, 0);
     assert.equal(store.size, 50);
-    store.take('late', policy, 20_000);
+    store.take('late1', policy, 20_000);
+    assert.equal(store.size, 50 - 32 + 1, 'one decision examines 32 keys');
+    store.take('late2', policy, 20_000);
+    assert.equal(store.size, 2);
+    // Live keys survive a sweep (T = 5 s: late1 and late2 hold state until 25 s, late3 until 27 s).
+    store.take('late3', policy, 22_000);
+    store.sweep(24_999);
+    assert.equal(store.size, 3);
+    store.sweep(25_000);
     assert.equal(store.size, 1);
+    store.sweep(60_000);
+    assert.equal(store.size, 0);
   });
 
   it('holds at most maxKeys, dropping the least recently used', () => {
