@@ -38,7 +38,7 @@ async function rawUpstream(
 const GET = (path: string) => `GET ${path} HTTP/1.1\r\nHost: h\r\n\r\n`;
 
 describe('upstream failures: 502 when no valid answer came, 504 at the deadline', () => {
-  const cleanup: (() => Promise<unknown> | void)[] = [];
+  const cleanup: (() => unknown)[] = [];
   let gateway: RunningGateway;
   let hanging: Upstream;
   let hangingClosed = 0;
