@@ -2,7 +2,7 @@ import { type PreparedBody, prepareBody } from './body.ts';
 import { HttpError, readErrorBody, TimeoutError } from './errors.ts';
 import { type ClientOptions, headerRecord, normalizeOptions, type ResolvedOptions } from './options.ts';
 import { retryAfterMs } from './retry-after.ts';
-import { send } from './send.ts';
+import { requestMethod, send } from './send.ts';
 
 /** fetch's init, plus `json`: a value sent as JSON (Content-Type: application/json). */
 export interface ClientRequestInit extends RequestInit {
@@ -30,13 +30,26 @@ export interface Client {
   delete(input: string | URL, init?: ClientRequestInit): ResponsePromise;
   /**
    * Waits for the job a 202 stands for: polls its Location (honouring
-   * Retry-After, else `poll.interval`) until the answer is not 202; a 303
-   * there is followed, so the result is returned. Other answers pass through.
+   * Retry-After, else `poll.interval`) until the job is done, and returns the
+   * result: a 303 from the status resource is followed with GET, a plain 200
+   * is returned. A 202, or a 200 that still carries Retry-After (the status
+   * resource saying "running, look again then"), is polled again.
+   * An answer that is not 202 is returned as it is.
    */
   waitFor(response: Response, options?: WaitOptions): Promise<Response>;
   /** Closes the connections of the Agent the client created; requests still in flight fail. */
   close(): Promise<void>;
   readonly options: ResolvedOptions;
+}
+
+/**
+ * Whether a status resource says the job is still running: 202, or a 200 it
+ * reached without a redirect that carries Retry-After (RFC 9110 §10.2.3 lets
+ * any answer say when to look again; DLI-style status resources do so while running).
+ */
+function stillRunning(response: Response): boolean {
+  if (response.status === 202) return true;
+  return response.status === 200 && !response.redirected && response.headers.has('retry-after');
 }
 
 const NO_BODY: PreparedBody = { data: null, replayable: true, contentType: undefined };
@@ -101,7 +114,7 @@ export function createClient(options: ClientOptions = {}): Client {
   async function waitFor(response: Response, wait: WaitOptions = {}): Promise<Response> {
     if (response.status !== 202) return response;
     const location = response.headers.get('location');
-    const info = { method: 'GET', url: response.url, attempts: 1 };
+    const info = { method: requestMethod.get(response) ?? 'GET', url: response.url, attempts: 1 };
     if (location === null) {
       throw new HttpError({
         ...info,
@@ -122,13 +135,13 @@ export function createClient(options: ClientOptions = {}): Client {
       const delay = retryAfterMs(current.headers.get('retry-after'), now) ?? o.poll.interval;
       await readErrorBody(current);
       if (now + delay > deadline) {
-        const at = { ...info, url: statusUrl.href, attempts: polls };
+        const at = { method: 'GET', url: statusUrl.href, attempts: polls };
         throw new TimeoutError(at, o.poll.timeout, 'total', 'The job was still running (202); poll it again later.');
       }
       await o.clock.sleep(delay, wait.signal);
       const init: ClientRequestInit = wait.signal ? { signal: wait.signal } : {};
       current = await clientFetch(statusUrl, init);
-      if (current.status !== 202) return current;
+      if (!stillRunning(current)) return current;
     }
   }
 

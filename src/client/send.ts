@@ -16,6 +16,9 @@ export interface Call {
   readonly deadline: number;
 }
 
+/** The method each returned answer was requested with, so later messages (waitFor) name it right. */
+export const requestMethod = new WeakMap<Response, string>();
+
 /** Marks the abort the client itself causes when an attempt's deadline passes. */
 class AttemptTimeout extends Error {}
 
@@ -144,6 +147,7 @@ export async function send(o: ResolvedOptions, call: Call): Promise<Response> {
     });
     if (decision.action === 'return' && response) {
       if (visited.size > 1) Object.defineProperty(response, 'redirected', { value: true });
+      requestMethod.set(response, hop.method);
       return response;
     }
     if (decision.action === 'throw') {
