@@ -11,8 +11,9 @@ import type { RouteRule } from '../auth/routes.ts';
 import { type ConfigPath, type ConfigReader, describe, type Obj } from '../config-reader.ts';
 import type { RatePolicy } from '../limits/gcra.ts';
 import type { FailurePolicy } from '../limits/store.ts';
-import type { ProtectRule } from './auth.ts';
+import { createAuthGuard, type ProtectRule } from './auth.ts';
 import type { ClientKey } from './client-key.ts';
+import { createProxyAuthGuard } from './proxy-auth.ts';
 
 export interface PoliciesConfig {
   proxyAuth?: { realm: string; users: { user: string; password: string }[]; protect?: RouteRule[] };
@@ -122,6 +123,25 @@ function readKeyRecord(r: ConfigReader, v: unknown, path: ConfigPath, kind: 'api
   return r.issues.length === before ? out : undefined;
 }
 
+/**
+ * Builds a guard from the options read so far, to let the guard's own checks
+ * (key syntax, duplicates, schemes without keys) speak as field issues.
+ * The guards' TypeErrors start with the field (`apiKeys[1].id: …`).
+ */
+function probe(r: ConfigReader, base: ConfigPath, build: () => unknown): void {
+  try {
+    build();
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
+    const m = /^([\w.[\]]+): ([\s\S]*)$/.exec(err.message);
+    const field = (m?.[1] ?? '')
+      .split(/\.|\[(\d+)\]/)
+      .filter((x): x is string => Boolean(x))
+      .map((x) => (/^\d+$/.test(x) ? Number(x) : x));
+    r.fail([...base, ...field], m?.[2] ?? err.message);
+  }
+}
+
 function section(r: ConfigReader, top: Obj, key: string, fields: readonly string[]): Obj | undefined {
   const v = top[key];
   if (v === undefined || v === null || v === false) return undefined;
@@ -147,6 +167,7 @@ export function readPolicies(r: ConfigReader, value: unknown): PoliciesConfig {
     });
     if (!users || users.length === 0) r.fail([...path, 'users'], 'must list at least one { user, password }.');
     const protect = list(r, pa, 'protect', path, (x, p) => readRule(r, x, p, false));
+    if (users && users.length > 0) probe(r, path, () => createProxyAuthGuard({ users }));
     out.proxyAuth = {
       realm: r.string(pa, 'realm', path, 'statuskit-gateway') ?? '',
       users: users ?? [],
@@ -157,6 +178,7 @@ export function readPolicies(r: ConfigReader, value: unknown): PoliciesConfig {
   const au = section(r, top, 'auth', ['realm', 'skew', 'replayCache', 'apiKeys', 'accessKeys', 'protect']);
   if (au) {
     const path = ['policies', 'auth'];
+    const before = r.issues.length;
     const apiKeys = (list(r, au, 'apiKeys', path, (x, p) => readKeyRecord(r, x, p, 'api')) ??
       []) as unknown as ApiKeyRecord[];
     const accessKeys = (list(r, au, 'accessKeys', path, (x, p) => readKeyRecord(r, x, p, 'access')) ??
@@ -165,6 +187,9 @@ export function readPolicies(r: ConfigReader, value: unknown): PoliciesConfig {
       r.fail(path, 'needs apiKeys and/or accessKeys.');
     }
     const protect = list(r, au, 'protect', path, (x, p) => readRule(r, x, p, true));
+    if (r.issues.length === before) {
+      probe(r, path, () => createAuthGuard({ apiKeys, accessKeys, ...(protect ? { protect } : {}) }));
+    }
     out.auth = {
       realm: r.string(au, 'realm', path, 'statuskit') ?? '',
       skew: r.duration(au, 'skew', path, 15 * 60_000, 1000) ?? 0, // 15 min

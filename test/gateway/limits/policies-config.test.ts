@@ -82,6 +82,24 @@ describe('policies configuration', () => {
     }
   });
 
+  it("lets the guards' own checks speak as field issues", () => {
+    const { issues } = read({
+      auth: {
+        apiKeys: [
+          { key: 'same-key', id: 'a' },
+          { key: 'same-key', id: 'b' },
+        ],
+      },
+    });
+    assert.deepEqual(issues, ['policies.auth.apiKeys[1].key: the same key is listed twice.']);
+    const schemes = read({
+      auth: { apiKeys: [{ key: 'k1', id: 'a' }], protect: [{ path: '/x', schemes: ['signature'] }] },
+    });
+    assert.deepEqual(schemes.issues, ['policies.auth.protect[0].schemes: "signature" has no keys configured.']);
+    const bad = read({ auth: { apiKeys: [{ key: 'not a key', id: 'a' }] } });
+    assert.match(bad.issues[0] ?? '', /^policies\.auth\.apiKeys\[0\]\.key: letters, digits/);
+  });
+
   it('builds guards in contract order and serves them', async () => {
     const clock = manualClock();
     const { config } = read(FULL);
