@@ -75,7 +75,7 @@ export class HttpError extends ClientError {
     const entry = getCode(status);
     const server = parseServerError(details.body, response.headers);
     const name = entry ? nameIn(entry, details.profile) : response.statusText || 'outside the contract';
-    const said = server.errorMsg ? `: ${server.errorMsg}` : '';
+    const said = server.errorMsg ? `: ${server.errorMsg.replace(/[.!?]\s*$/, '')}` : '';
     const code = server.errorCode ? ` [${server.errorCode}]` : '';
     const todo = entry ? entry.action : 'The status is not in the contract; treat it as its class says.';
     const id = server.requestId ? ` (request id ${server.requestId})` : '';
