@@ -82,7 +82,7 @@ export async function readJson<T>(ctx: Context): Promise<T> {
     // RFC 9110 §15.5.16: the content is in a format the target does not support here.
     throw new StatusError(415, `The request body must be JSON (application/json), got ${type ?? 'no Content-Type'}.`);
   }
-  const raw = await readBody(ctx);
+  const raw = await ctx.body();
   try {
     return JSON.parse(raw.toString('utf8')) as T;
   } catch {

@@ -52,6 +52,9 @@ export class Context implements RequestContext {
   #query: URLSearchParams | undefined;
   #state: Record<string, unknown> | undefined;
   #abort: AbortController | undefined;
+  /** Why the request was aborted, kept for a signal first asked for afterwards. */
+  #abortReason: unknown;
+  #body: Promise<Buffer> | undefined;
 
   constructor(req: IncomingMessage, res: ServerResponse, options: Resolved) {
     this.req = req;
@@ -79,6 +82,7 @@ export class Context implements RequestContext {
 
   get signal(): AbortSignal {
     if (!this.#abort) {
+      if (this.#abortReason !== undefined) return AbortSignal.abort(this.#abortReason);
       const abort = new AbortController();
       this.#abort = abort;
       // The client going away ends the work too; `close` before `finish` means it went away.
@@ -91,11 +95,14 @@ export class Context implements RequestContext {
 
   /** Aborts the signal if anyone asked for it. */
   abort(reason: unknown): void {
+    this.#abortReason = reason;
     this.#abort?.abort(reason);
   }
 
+  /** The body, read once: later calls share the first read. */
   body(): Promise<Buffer> {
-    return readBody(this);
+    this.#body ??= readBody(this);
+    return this.#body;
   }
 
   json<T = unknown>(): Promise<T> {

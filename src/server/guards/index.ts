@@ -34,8 +34,8 @@ export const BEFORE_ACCESS: readonly GuardSpec[] = [
   { name: 'version', owns: version.owns, create: () => version.versionGuard() },
   { name: 'target', owns: target.owns, create: (o) => target.targetGuard(o) },
   { name: 'method', owns: method.owns, create: (o) => method.methodGuard(o) },
+  { name: 'syntax', owns: syntax.owns, create: (_, r) => syntax.syntaxGuard(r) },
   { name: 'route', owns: route.owns, create: (_, r) => route.routeGuard(r) },
-  { name: 'syntax', owns: syntax.owns, create: () => syntax.syntaxGuard() },
 ];
 
 /** Guards after the access guards. */

@@ -11,6 +11,7 @@
  */
 import { StatusError } from '../../errors.ts';
 import type { Context } from '../context.ts';
+import type { Router } from '../router.ts';
 
 export const owns = [400] as const;
 
@@ -33,7 +34,7 @@ function hostCount(raw: readonly string[]): number {
   return n;
 }
 
-export function syntaxGuard() {
+export function syntaxGuard(router: Router) {
   return function syntax(ctx: Context): void {
     const req = ctx.req;
     if (req.httpVersionMinor === 1) {
@@ -47,7 +48,8 @@ export function syntaxGuard() {
     }
     const header = req.headers['x-request-timeout'];
     let timeout = header === undefined ? undefined : parseTimeout(header as string, 'X-Request-Timeout');
-    if (ctx.route?.timeoutQuery && ctx.search !== '') {
+    // Only a route with `timeoutQuery` reads the parameter; elsewhere `timeout` is the application's.
+    if (ctx.search.includes('timeout=') && router.match(ctx.path)?.route.def.timeoutQuery) {
       const param = ctx.query.get('timeout');
       if (param !== null) {
         const ms = parseTimeout(param, 'The timeout query parameter');
