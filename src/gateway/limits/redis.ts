@@ -57,6 +57,10 @@ export class RedisStore implements RateLimitStore {
   failures = 0;
   readonly #owned: boolean;
   readonly #onFailure: StoreFailureListener | undefined;
+  readonly #commandTimeoutMs: number;
+  // Until the first connection, a decision waits for it (up to the command timeout)
+  // rather than failing: a gateway that just started is not "Redis is down".
+  #firstConnection: Promise<void> | undefined;
 
   constructor(options: RedisStoreOptions = {}) {
     this.prefix = options.prefix ?? 'statuskit:rl:';
@@ -64,16 +68,22 @@ export class RedisStore implements RateLimitStore {
     this.#onFailure = options.onFailure;
     if (this.failure !== 'open' && this.failure !== 'closed') throw new TypeError('failure: "open" or "closed".');
     this.#owned = options.client === undefined;
+    this.#commandTimeoutMs = options.commandTimeoutMs ?? 100; // 100 ms
     const connection: RedisOptions = {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: options.commandTimeoutMs ?? 100, // 100 ms
+      commandTimeout: this.#commandTimeoutMs,
       // Reconnect forever, backing off to 1 s between attempts.
       retryStrategy: (times) => Math.min(times * 50, 1000),
     };
     this.client = options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', connection);
     // Connection errors surface as failed decisions; without a listener ioredis would print each one.
     if (this.#owned) this.client.on('error', () => {});
+    if (this.client.status !== 'ready') {
+      this.#firstConnection = new Promise<void>((resolve) => this.client.once('ready', resolve)).then(() => {
+        this.#firstConnection = undefined;
+      });
+    }
   }
 
   /** Resolves once the connection is up (the core awaits it at start-up). */
@@ -95,6 +105,7 @@ export class RedisStore implements RateLimitStore {
 
   async take(key: string, policy: CompiledPolicy, nowMs: number): Promise<Decision> {
     const args = [this.prefix + key, toMicros(nowMs), policy.costUs, policy.burstUs] as const;
+    if (this.#firstConnection) await this.#awaitFirstConnection();
     let reply: unknown;
     try {
       try {
@@ -108,6 +119,14 @@ export class RedisStore implements RateLimitStore {
     }
     const [allowed, ahead] = reply as [number, number];
     return decisionFrom(allowed === 1, ahead, policy);
+  }
+
+  #awaitFirstConnection(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.#commandTimeoutMs);
+    });
+    return Promise.race([this.#firstConnection, timeout]).finally(() => clearTimeout(timer));
   }
 
   #failed(error: Error, policy: CompiledPolicy): Decision {

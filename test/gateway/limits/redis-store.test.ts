@@ -44,6 +44,25 @@ describe('Redis store', () => {
     }
   });
 
+  it('waits for the first connection instead of failing the first decisions', async () => {
+    // A generous timeout keeps this independent of how fast the machine connects.
+    const store = new RedisStore({ url: redis.url, prefix: 'first:', failure: 'closed', commandTimeoutMs: 5000 });
+    try {
+      const policy = compilePolicy({ limit: 1, window: 10 });
+      const decisions = await Promise.all([store.take('k', policy, T0), store.take('k', policy, T0)]);
+      assert.deepEqual(
+        decisions.map((d) => [d.allowed, d.degraded]),
+        [
+          [true, undefined],
+          [false, undefined],
+        ],
+      );
+      assert.equal(store.failures, 0);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('falls back to EVAL when the server lost the script, and keys expire with the state', async () => {
     const store = new RedisStore({ url: redis.url, prefix: 'ttl:' });
     await store.ready();
