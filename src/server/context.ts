@@ -18,6 +18,7 @@ export function requestIdOf(req: IncomingMessage): string {
 }
 
 const EMPTY_QUERY = '';
+const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /**
  * One request as guards and handlers see it. Built once per request; the
@@ -31,7 +32,7 @@ export class Context implements RequestContext {
   readonly profile: Profile;
   readonly method: string;
   path: string;
-  params: Record<string, string> = {};
+  params: Record<string, string> = NO_PARAMS;
   route: RouteDef | undefined = undefined;
   deadline: number | undefined = undefined;
   /** performance.now() when the request reached the front. */

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { continueIfExpected } from './body.ts';
 import { clientErrorHandler, connectHandler } from './client-error.ts';
 import { Context } from './context.ts';
 import { armDeadline } from './guards/deadline.ts';
@@ -61,7 +62,11 @@ export function createFront(options: ServerOptions = {}, handler?: Handler): Fro
     const h = ctx.compiled?.handlers.get(ctx.method) ?? handler;
     let result: unknown;
     if (h) result = h(ctx);
-    else if (next) next(ctx.req, ctx.res);
+    else if (next) {
+      // A plain node handler reads `req` itself: every guard passed, so the client may send its body now.
+      continueIfExpected(ctx);
+      next(ctx.req, ctx.res);
+    }
     if (isThenable(result)) result.then(undefined, (err: unknown) => fail(ctx, err));
     if (ctx.deadline !== undefined && !ctx.res.writableEnded) armDeadline(ctx);
   }

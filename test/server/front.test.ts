@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer as createHttpServer } from 'node:http';
 import { test } from 'node:test';
 import { createFront, createServer, type Guard, type RouteDef, StatusError, sendJson } from '../../src/server/index.ts';
-import { errorBodyOf, exchange, listen, request } from './wire.ts';
+import { errorBodyOf, exchange, listen, request, Wire } from './wire.ts';
 
 test('createFront.handle puts the guards in front of a user’s own node:http handler', async (t) => {
   const front = createFront({ limits: { body: 5 } });
@@ -120,4 +120,20 @@ test('bad options are refused when the front is built, naming the option', () =>
   assert.throws(() => createFront({ limits: { requestLine: 20_000 } }), /requestLine/);
   assert.throws(() => createFront({ profile: 'aws' as never }), /Unknown profile "aws"/);
   assert.throws(() => createFront({ routes: [{ path: 'items', methods: {} }] }), /must start with "\/"/);
+});
+
+test('a node handler behind attach gets the 100 Continue once the guards passed, and reads the body itself', async (t) => {
+  const front = createFront({ limits: { body: 100 } });
+  const server = front.attach(createHttpServer(), (req, res) => {
+    let n = 0;
+    req.on('data', (d: Buffer) => (n += d.length));
+    req.on('end', () => res.end(`read ${n}`));
+  });
+  const port = await listen(t, server);
+  const wire = new Wire(port);
+  t.after(() => wire.close());
+  wire.send(request('PUT', '/x', { 'content-length': 5, expect: '100-continue' }));
+  assert.equal((await wire.read()).status, 100);
+  wire.send('12345');
+  assert.equal((await wire.read()).body, 'read 5');
 });
