@@ -63,7 +63,7 @@ test('throwHttpErrors: false hands back the answer, body unread, after the same 
   t.after(() => Promise.all([server.close(), client.close()]));
   const missing = await client.get('/missing');
   assert.equal(missing.status, 404);
-  assert.equal((await missing.json()).error_code, 'SVC.0404');
+  assert.equal(((await missing.json()) as { error_code: string }).error_code, 'SVC.0404');
   const failing = await client.get('/flaky');
   assert.equal(failing.status, 500);
   assert.equal(server.seen.length, 4);
