@@ -3,17 +3,14 @@
  * (401/441/403), rate limits (429), load shedding (429) and the body budget
  * (temporary 413). `createPolicies` turns the validated policy sections of the
  * configuration (`policies:`, read by readPolicies) into access guards in contract order,
- * plus the handles the core needs for metrics and shutdown; `policiesOf` is
- * the same as GatewayOptions.
+ * plus the handles the core needs for metrics and shutdown.
  */
 import type { Guard } from '../server/types.ts';
 import { ReplayCache } from './auth/replay.ts';
-import type { GatewayConfig } from './config.ts';
-import type { GatewayOptions } from './gateway.ts';
 import { type AuthGuard, createAuthGuard } from './guards/auth.ts';
 import { type BodyBudget, createBodyBudget } from './guards/body-budget.ts';
 import type { PoliciesConfig } from './guards/config.ts';
-import { type PolicyStats, policyFamilies } from './guards/metrics.ts';
+import type { PolicyStats } from './guards/metrics.ts';
 import { createProxyAuthGuard } from './guards/proxy-auth.ts';
 import { createRateLimitGuard, type RateLimitGuard } from './guards/rate.ts';
 import { createLoadShedder, type LoadShedder } from './guards/shed.ts';
@@ -30,6 +27,7 @@ export { type AuthGuard, type AuthOptions, createAuthGuard, type ProtectRule } f
 export { type BodyBudget, type BodyBudgetOptions, createBodyBudget } from './guards/body-budget.ts';
 export { type ClientKey, clientKeyFn, presentedApiKey } from './guards/client-key.ts';
 export { POLICY_KEYS, type PoliciesConfig, readPolicies } from './guards/config.ts';
+export { type PolicyStats, policyFamilies } from './guards/metrics.ts';
 export { createProxyAuthGuard, type ProxyAuthOptions, type ProxyUser } from './guards/proxy-auth.ts';
 export { createRateLimitGuard, type RateLimitGuard, type RateLimitOptions } from './guards/rate.ts';
 export { createLoadShedder, type LoadShedder, type LoadShedOptions } from './guards/shed.ts';
@@ -150,18 +148,5 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
     close: async () => {
       await store?.close();
     },
-  };
-}
-
-/**
- * The policies of a gateway configuration as GatewayOptions: the access
- * guards, their metric families, and closing the store on shutdown.
- */
-export function policiesOf(config: Pick<GatewayConfig, 'policies'>, hooks: PolicyHooks = {}): GatewayOptions {
-  const policies = createPolicies(config.policies, hooks);
-  return {
-    accessGuards: policies.guards,
-    metricSources: [() => policyFamilies(policies.stats())],
-    onClose: () => policies.close(),
   };
 }

@@ -86,20 +86,27 @@ export class RedisStore implements RateLimitStore {
     }
   }
 
-  /** Resolves once the connection is up (the core awaits it at start-up). */
+  /**
+   * Resolves once the connection is up; rejects at the first connection error
+   * (ioredis keeps reconnecting in the background, and decisions follow the
+   * failure policy meanwhile), so a caller never waits on an unreachable server.
+   */
   ready(): Promise<void> {
     if (this.client.status === 'ready') return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const ok = () => {
-        this.client.off('end', gone);
-        resolve();
-      };
-      const gone = () => {
+      const done = (err?: Error) => {
         this.client.off('ready', ok);
-        reject(new Error('The Redis connection ended before it was ready.'));
+        this.client.off('error', failed);
+        this.client.off('end', ended);
+        if (err) reject(err);
+        else resolve();
       };
+      const ok = () => done();
+      const failed = (err: Error) => done(new Error(`Redis is not reachable: ${err.message}`, { cause: err }));
+      const ended = () => done(new Error('The Redis connection ended before it was ready.'));
       this.client.once('ready', ok);
-      this.client.once('end', gone);
+      this.client.once('error', failed);
+      this.client.once('end', ended);
     });
   }
 

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigReader, fieldName } from '../../../src/gateway/config-reader.ts';
-import { createPolicies, MemoryStore, policiesOf, RedisStore, readPolicies } from '../../../src/gateway/policies.ts';
+import {
+  createPolicies,
+  MemoryStore,
+  policyFamilies,
+  RedisStore,
+  readPolicies,
+} from '../../../src/gateway/policies.ts';
 import { manualClock, send, serve } from './harness.ts';
 
 function read(value: unknown) {
@@ -119,6 +125,19 @@ describe('policies configuration', () => {
       assert.equal((await send(server.port, { path: '/items/1', headers: key })).status, 200);
       assert.equal((await send(server.port, { path: '/items/1', headers: key })).status, 429);
       assert.equal((await send(server.port, { path: '/open' })).status, 200);
+      assert.deepEqual(
+        policyFamilies(policies.stats()).map((f) => f.name),
+        [
+          'statuskit_gateway_shed_in_flight',
+          'statuskit_gateway_shed_total',
+          'statuskit_gateway_body_budget_bytes',
+          'statuskit_gateway_ratelimit_store_failures_total',
+          'statuskit_gateway_ratelimit_evictions_total',
+          'statuskit_gateway_replay_cache_entries',
+          'statuskit_gateway_replay_cache_evictions_total',
+          'statuskit_gateway_ratelimit_keys',
+        ],
+      );
       const stats = policies.stats();
       assert.equal(stats.shed, 0);
       assert.equal(stats.rateKeys, 2);
@@ -126,23 +145,6 @@ describe('policies configuration', () => {
       await server.close();
       await policies.close();
     }
-    const options = policiesOf({ policies: config });
-    assert.equal(options.accessGuards?.length, 5);
-    const families = options.metricSources?.[0]?.() ?? [];
-    assert.deepEqual(
-      families.map((f) => f.name),
-      [
-        'statuskit_gateway_shed_in_flight',
-        'statuskit_gateway_shed_total',
-        'statuskit_gateway_body_budget_bytes',
-        'statuskit_gateway_ratelimit_store_failures_total',
-        'statuskit_gateway_ratelimit_evictions_total',
-        'statuskit_gateway_replay_cache_entries',
-        'statuskit_gateway_replay_cache_evictions_total',
-        'statuskit_gateway_ratelimit_keys',
-      ],
-    );
-    await options.onClose?.();
     const withRedis = createPolicies(read({ rateLimit: { limit: 1, redis: { url: 'redis://127.0.0.1:1' } } }).config);
     assert.ok(withRedis.store instanceof RedisStore);
     await withRedis.close();

@@ -8,6 +8,7 @@ import { createRateLimitGuard } from '../../../src/gateway/guards/rate.ts';
 import { compilePolicy } from '../../../src/gateway/limits/gcra.ts';
 import { MemoryStore } from '../../../src/gateway/limits/memory.ts';
 import { GCRA_SCRIPT_SHA, RedisStore } from '../../../src/gateway/limits/redis.ts';
+import { StoreUnavailableError } from '../../../src/gateway/limits/store.ts';
 import { type RedisHandle, startRedis } from '../../support/redis.ts';
 import { manualClock, send, serve } from './harness.ts';
 
@@ -122,6 +123,22 @@ describe('redis-server test helper', () => {
       assert.match(err.message, /apt-get install redis-server/);
       return true;
     });
+  });
+});
+
+describe('Redis store without a server', () => {
+  it('rejects ready() at once and answers by its failure policy', async () => {
+    const free = await startRedis();
+    await free.stop(); // a port where nothing listens now
+    const events: string[] = [];
+    const store = new RedisStore({ url: free.url, failure: 'closed', onFailure: (e) => events.push(e.outcome) });
+    try {
+      await assert.rejects(store.ready(), /Redis is not reachable/);
+      await assert.rejects(store.take('k', compilePolicy({ limit: 1, window: 1 }), T0), StoreUnavailableError);
+      assert.deepEqual(events, ['refused']);
+    } finally {
+      await store.close();
+    }
   });
 });
 
