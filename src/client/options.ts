@@ -30,7 +30,7 @@ export interface TimeoutOptions {
   total?: number | false;
   /** Deadline for the first attempt; after a 504 the next attempt gets twice as long. @default 10_000 ms */
   attempt?: number | false;
-  /** Send the time left as `X-Request-Timeout` (ms) so the server can answer 504 in time. @default true */
+  /** Send the time left, less a tenth (at most 1 s) for the way back, as `X-Request-Timeout` (ms). @default true */
   header?: boolean;
 }
 

@@ -15,10 +15,10 @@ test('each attempt sends the time it has left as X-Request-Timeout; after a 504 
   t.after(() => Promise.all([server.close(), client.close()]));
   await assert.rejects(client.get('/slow'), HttpError);
   assert.deepEqual(clock.sleeps, [50, 100]);
-  // 2 000 ms; doubled to 4 000 ms; doubled again but only 4 850 ms remain.
+  // 2 000 ms; doubled to 4 000 ms; doubled again but only 4 850 ms remain. Each less a tenth for the way back.
   assert.deepEqual(
     server.seen.map((s) => s.headers['x-request-timeout']),
-    ['2000', '4000', '4850'],
+    ['1800', '3600', '4365'],
   );
 });
 
@@ -72,7 +72,7 @@ test('an attempt that gets no answer in time is abandoned and, being idempotent,
   assert.equal(await client.get('/').text(), 'second');
   assert.deepEqual(
     server.seen.map((s) => s.headers['x-request-timeout']),
-    ['30', '60'],
+    ['27', '54'],
   );
   assert.ok(events[0]?.error instanceof TimeoutError);
   assert.equal(events[0]?.decision, 'retry');

@@ -36,8 +36,10 @@ test('every attempt is signed afresh (new X-Sdk-Date) and verifies on the server
   );
   assert.match(
     server.seen[0]?.headers.authorization ?? '',
-    /^SDK-HMAC-SHA256 Access=AK1, SignedHeaders=host;x-sdk-date, /,
+    /^SDK-HMAC-SHA256 Access=AK1, SignedHeaders=host;x-sdk-date;x-sdk-nonce, /,
   );
+  // Attempts in the same second still differ: each carries its own signed nonce.
+  assert.notEqual(server.seen[0]?.headers['x-sdk-nonce'], server.seen[1]?.headers['x-sdk-nonce']);
 });
 
 test('a wrong secret is refused by the verifier; the client reports it as a credentials fix', async (t) => {
