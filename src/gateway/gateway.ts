@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { DestinationStream } from 'pino';
 import { StatusError } from '../errors.ts';
 import { createServer } from '../server/serve.ts';
@@ -73,6 +74,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const log = createLogger(config.logLevel, options.logStream);
   const metrics = new GatewayMetrics();
   const active = { count: 0 };
+  const tunnels = new Set<Duplex>();
   let draining = false;
 
   const upstreams: { route: RouteConfig; upstream: Upstream }[] = [];
@@ -91,6 +93,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       profile: config.profile,
       metrics,
       active,
+      tunnels,
       onFailure: (ctx, target, kind, err) => {
         metrics.failure(route.path, target.label, kind);
         log.warn(
@@ -232,7 +235,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     async shutdown(grace = config.drain.grace) {
       draining = true;
       log.info({ in_flight: active.count, grace_ms: grace }, 'draining');
-      const cut = await drain(server, active, grace);
+      const cut = await drain(server, active, grace, tunnels);
       await Promise.all(upstreams.map(({ upstream }) => upstream.close()));
       if (admin?.listening) {
         admin.closeAllConnections();
@@ -251,9 +254,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
  * Stops accepting and waits until every connection ended, closing each one
  * as soon as it is idle (a kept-alive connection would otherwise hold the
  * server open; a request that still arrives on it gets the draining 503).
- * At `grace` ms the rest are cut. Resolves with the forwarded requests cut.
+ * At `grace` ms the rest are cut, WebSocket tunnels included. Resolves
+ * with the number of forwarded requests cut.
  */
-async function drain(server: Server, active: { count: number }, grace: number): Promise<number> {
+async function drain(server: Server, active: { count: number }, grace: number, tunnels: Set<Duplex>): Promise<number> {
   if (!server.listening) return 0;
   const deadline = Date.now() + grace;
   let closed = false;
@@ -265,6 +269,8 @@ async function drain(server: Server, active: { count: number }, grace: number): 
     if (Date.now() >= deadline) {
       const cut = active.count;
       server.closeAllConnections();
+      // Upgraded connections left node:http's bookkeeping: they are ended here, as the grace ran out.
+      for (const socket of tunnels) socket.destroy();
       await new Promise((resolve) => setImmediate(resolve));
       return cut;
     }

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { type Readable, Transform } from 'node:stream';
+import { type Duplex, type Readable, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Profile } from '../catalog/index.ts';
 import { StatusError } from '../errors.ts';
@@ -24,6 +24,8 @@ export interface ProxyRoute {
   readonly metrics: GatewayMetrics;
   /** Told of every upstream failure (the gateway logs it). */
   readonly onFailure: (ctx: RequestContext, target: Target, kind: FailureKind, err: Error) => void;
+  /** Client sockets of upgraded (WebSocket) exchanges, ended when a drain's grace runs out. */
+  readonly tunnels: Set<Duplex>;
   /** Exchanges not yet settled, across the gateway (drain waits for 0). */
   readonly active: { count: number };
   /** Told when an upgrade request got its answer from the upstream (101, or a refusal). */

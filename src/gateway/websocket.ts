@@ -86,6 +86,8 @@ class UpgradeExchange implements Dispatcher.DispatchHandler {
     };
     upstream.once('error', end).once('close', end);
     client.once('error', end).once('close', end);
+    this.#route.tunnels.add(client);
+    client.once('close', () => this.#route.tunnels.delete(client));
     this.#route.onUpgrade(this.#ctx, status);
   }
 
