@@ -6,6 +6,7 @@
  * plus the handles the core needs for metrics and shutdown.
  */
 import type { Guard } from '../server/types.ts';
+import { RedisReplayStore } from './auth/redis-replay.ts';
 import { ReplayCache } from './auth/replay.ts';
 import { type AuthGuard, createAuthGuard } from './guards/auth.ts';
 import { type BodyBudget, createBodyBudget } from './guards/body-budget.ts';
@@ -21,7 +22,8 @@ import type { RateLimitStore, StoreFailureListener } from './limits/store.ts';
 export { type AuthScheme, basicChallenge, wwwAuthenticate } from './auth/challenge.ts';
 export { type AccessKeyRecord, AccessKeyRegistry, type ApiKeyRecord, ApiKeyRegistry } from './auth/keys.ts';
 export { PRINCIPAL_STATE, type Principal, principalOf, SIGNED_BODY_STATE } from './auth/principal.ts';
-export { ReplayCache, type ReplayCacheOptions } from './auth/replay.ts';
+export { type RedisReplayOptions, RedisReplayStore } from './auth/redis-replay.ts';
+export { ReplayCache, type ReplayCacheOptions, type ReplayStore } from './auth/replay.ts';
 export { compileRules, type RouteMatcher, type RouteRule } from './auth/routes.ts';
 export { type AuthGuard, type AuthOptions, createAuthGuard, type ProtectRule } from './guards/auth.ts';
 export { type BodyBudget, type BodyBudgetOptions, createBodyBudget } from './guards/body-budget.ts';
@@ -57,11 +59,11 @@ export interface Policies {
   readonly shedder: LoadShedder | undefined;
   readonly bodyBudget: BodyBudget | undefined;
   readonly store: RateLimitStore | undefined;
-  /** Resolves when the shared store is connected (at once without one); rejects if its connection ends first. */
+  /** Resolves when the shared stores are connected (at once without any); rejects at a first connection error. */
   ready(): Promise<void>;
   /** Gauges and counters for /metrics. */
   stats(): PolicyStats;
-  /** Closes the store's connection. */
+  /** Closes the shared stores' connections. */
   close(): Promise<void>;
 }
 
@@ -71,10 +73,27 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
   const clock = hooks.clock ?? Date.now;
   if (config.proxyAuth) guards.push(createProxyAuthGuard(config.proxyAuth));
 
+  // Failed store calls, by store and by what the request got.
+  const failures: Record<string, { allowed: number; refused: number }> = {};
+  const counted: StoreFailureListener = (event) => {
+    failures[event.store] ??= { allowed: 0, refused: 0 };
+    failures[event.store]![event.outcome]++;
+    hooks.onStoreFailure?.(event);
+  };
+
   let auth: AuthGuard | undefined;
+  let replay: ReplayCache | RedisReplayStore | undefined;
   if (config.auth) {
-    const { realm, skew, replayCache, apiKeys, accessKeys, protect } = config.auth;
-    const replay = new ReplayCache({ maxEntries: replayCache });
+    const { realm, skew, replayCache, replayRedis, apiKeys, accessKeys, protect } = config.auth;
+    replay = replayRedis
+      ? new RedisReplayStore({
+          url: replayRedis.url,
+          prefix: replayRedis.prefix,
+          failure: replayRedis.failure,
+          commandTimeoutMs: replayRedis.timeout,
+          onFailure: counted,
+        })
+      : new ReplayCache({ maxEntries: replayCache });
     auth = createAuthGuard({
       realm,
       skewMs: skew,
@@ -87,11 +106,6 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
     guards.push(auth);
   }
 
-  const failures = { allowed: 0, refused: 0 };
-  const onFailure: StoreFailureListener = (event) => {
-    failures[event.outcome]++;
-    hooks.onStoreFailure?.(event);
-  };
   let rate: RateLimitGuard | undefined;
   let store: RateLimitStore | undefined;
   if (config.rateLimit) {
@@ -103,7 +117,7 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
             prefix: c.redis.prefix,
             failure: c.redis.failure,
             commandTimeoutMs: c.redis.timeout,
-            onFailure,
+            onFailure: counted,
           })
         : new MemoryStore({ maxKeys: c.memory.maxKeys, sweepIntervalMs: c.memory.sweepInterval });
     rate = createRateLimitGuard({
@@ -134,19 +148,23 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
     shedder,
     bodyBudget,
     store,
-    ready: () => (store instanceof RedisStore ? store.ready() : Promise.resolve()),
+    ready: async () => {
+      if (store instanceof RedisStore) await store.ready();
+      if (replay instanceof RedisReplayStore) await replay.ready();
+    },
     stats: () => ({
       inFlight: shedder?.inFlight ?? 0,
       shed: shedder?.shed ?? 0,
       bodyBytesInUse: bodyBudget?.inUse ?? 0,
-      storeFailures: { ...failures },
+      storeFailures: Object.entries(failures).map(([name, f]) => ({ store: name, ...f })),
       rateKeys: store instanceof MemoryStore ? store.size : undefined,
       rateKeyEvictions: store instanceof MemoryStore ? store.evictions : 0,
-      replayEntries: auth?.replay.size ?? 0,
-      replayEvictions: auth?.replay.evictions ?? 0,
+      replayEntries: replay instanceof ReplayCache ? replay.size : undefined,
+      replayEvictions: replay instanceof ReplayCache ? replay.evictions : 0,
     }),
     close: async () => {
       await store?.close();
+      if (replay instanceof RedisReplayStore) await replay.close();
     },
   };
 }

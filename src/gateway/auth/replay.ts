@@ -1,3 +1,13 @@
+/** Where used signatures are remembered: in this process (ReplayCache) or shared (RedisReplayStore). */
+export interface ReplayStore {
+  readonly kind: string;
+  /**
+   * Records `signature` as used until `expiresAt` (epoch ms); true when it was
+   * already recorded and has not expired: a replay. Synchronous in process.
+   */
+  seen(signature: string, expiresAt: number, nowMs: number): boolean | Promise<boolean>;
+}
+
 export interface ReplayCacheOptions {
   /** Signatures remembered at once; past it the oldest is forgotten (and counted). @default 100_000 */
   maxEntries?: number;
@@ -10,7 +20,8 @@ export interface ReplayCacheOptions {
  * (each such eviction re-opens a replay for that one signature; `evictions`
  * counts them so the core can expose it). Per process: nodes do not share it.
  */
-export class ReplayCache {
+export class ReplayCache implements ReplayStore {
+  readonly kind = 'memory';
   readonly maxEntries: number;
   evictions = 0;
   // Insertion order ≈ expiry order, since each expiry is date + skew and dates are ≈ now.
@@ -26,10 +37,6 @@ export class ReplayCache {
     return this.#expiry.size;
   }
 
-  /**
-   * Records `signature` as used until `expiresAt` (epoch ms). Returns true
-   * when it was already recorded and has not expired: a replay.
-   */
   seen(signature: string, expiresAt: number, nowMs: number): boolean {
     const known = this.#expiry.get(signature);
     if (known !== undefined && known > nowMs) return true;

@@ -21,8 +21,9 @@ import {
   type KeyEntry,
 } from '../auth/keys.ts';
 import { PRINCIPAL_STATE, type Principal, SIGNED_BODY_STATE } from '../auth/principal.ts';
-import { ReplayCache } from '../auth/replay.ts';
+import { ReplayCache, type ReplayStore } from '../auth/replay.ts';
 import { compileRules, type RouteMatcher, type RouteRule } from '../auth/routes.ts';
+import { StoreUnavailableError } from '../limits/store.ts';
 import { presentedApiKey } from './client-key.ts';
 
 export interface ProtectRule extends RouteRule {
@@ -38,7 +39,9 @@ export interface AuthOptions {
   /** Largest accepted |now − X-Sdk-Date| in ms. @default 900000 (15 min) */
   skewMs?: number;
   /** Where used signatures are remembered. @default new ReplayCache() */
-  replay?: ReplayCache;
+  replay?: ReplayStore;
+  /** Retry-After (s) of the 503 while a fail-closed replay store cannot answer. @default 1 (1 s) */
+  unavailableRetryAfter?: number;
   /** Epoch milliseconds. @default Date.now */
   clock?: () => number;
   /** The realm named in WWW-Authenticate. @default "statuskit" */
@@ -46,7 +49,7 @@ export interface AuthOptions {
 }
 
 export interface AuthGuard extends Guard {
-  readonly replay: ReplayCache;
+  readonly replay: ReplayStore;
 }
 
 const EMPTY_SHA256 = sha256Hex('');
@@ -79,6 +82,7 @@ export function createAuthGuard(options: AuthOptions = {}): AuthGuard {
   const skewMs = options.skewMs ?? DEFAULT_SKEW_MS;
   if (!(skewMs > 0)) throw new TypeError('skewMs: a positive number of milliseconds.');
   const replay = options.replay ?? new ReplayCache();
+  const unavailableRetryAfter = String(options.unavailableRetryAfter ?? 1); // 1 s
   const clock = options.clock ?? Date.now;
   const realm = options.realm ?? 'statuskit';
   const rules = compileProtect(options.protect ?? [{ path: '/*' }], configured);
@@ -127,7 +131,11 @@ export function createAuthGuard(options: AuthOptions = {}): AuthGuard {
     admit(ctx, { scheme: 'api-key', id: entry.id, ...(entry.rate ? { rate: entry.rate } : {}) }, entry);
   };
 
-  const verifySigned = (ctx: RequestContext, schemes: readonly AuthScheme[], payloadHash: string): void => {
+  const verifySigned = (
+    ctx: RequestContext,
+    schemes: readonly AuthScheme[],
+    payloadHash: string,
+  ): void | Promise<void> => {
     const now = clock();
     const result = verifyRequest({
       method: ctx.method,
@@ -143,12 +151,36 @@ export function createAuthGuard(options: AuthOptions = {}): AuthGuard {
       if (isVerificationFailure(result.failure)) throw rejected(ctx, schemes, result.message, subcode);
       throw unauthorized(schemes, result.message, subcode);
     }
+    const entry = accessKeys.find(result.credentials.accessKey) as KeyEntry;
+    const principal: Principal = { scheme: 'signature', id: entry.id, ...(entry.rate ? { rate: entry.rate } : {}) };
     // Kept until the signature's date leaves the window; after that the date check refuses it anyway.
-    if (replay.seen(result.credentials.signature, result.date.getTime() + skewMs, now)) {
+    const replayed = replay.seen(result.credentials.signature, result.date.getTime() + skewMs, now);
+    if (typeof replayed === 'boolean') return afterReplayCheck(ctx, schemes, replayed, principal, entry);
+    return replayed.then(
+      (r) => afterReplayCheck(ctx, schemes, r, principal, entry),
+      (err: unknown) => {
+        if (!(err instanceof StoreUnavailableError)) throw err;
+        // RFC 9110 §15.6.4: 503 with Retry-After while the condition is temporary.
+        throw new StatusError(503, 'The replay store is unavailable; try again shortly.', {
+          headers: { 'Retry-After': unavailableRetryAfter },
+          subcode: 'REPLAY_STORE',
+          cause: err,
+        });
+      },
+    );
+  };
+
+  const afterReplayCheck = (
+    ctx: RequestContext,
+    schemes: readonly AuthScheme[],
+    replayed: boolean,
+    principal: Principal,
+    entry: KeyEntry,
+  ): void => {
+    if (replayed) {
       throw rejected(ctx, schemes, 'This signature was already used; sign each request afresh.', SUBCODES.replay);
     }
-    const entry = accessKeys.find(result.credentials.accessKey) as KeyEntry;
-    admit(ctx, { scheme: 'signature', id: entry.id, ...(entry.rate ? { rate: entry.rate } : {}) }, entry);
+    admit(ctx, principal, entry);
   };
 
   const withSignature = (ctx: RequestContext, schemes: readonly AuthScheme[]): void | Promise<void> => {
@@ -159,7 +191,7 @@ export function createAuthGuard(options: AuthOptions = {}): AuthGuard {
     // The signed body hash covers the bytes: read them (under the route's limit) before verifying.
     return ctx.body().then((body) => {
       ctx.state[SIGNED_BODY_STATE] = body;
-      verifySigned(ctx, schemes, sha256Hex(body));
+      return verifySigned(ctx, schemes, sha256Hex(body));
     });
   };
 

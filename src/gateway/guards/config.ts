@@ -15,6 +15,15 @@ import { createAuthGuard, type ProtectRule } from './auth.ts';
 import type { ClientKey } from './client-key.ts';
 import { createProxyAuthGuard } from './proxy-auth.ts';
 
+/** A Redis connection of a shared store. */
+export interface RedisConfig {
+  url: string;
+  prefix: string;
+  failure: FailurePolicy;
+  /** ms */
+  timeout: number;
+}
+
 export interface PoliciesConfig {
   proxyAuth?: { realm: string; users: { user: string; password: string }[]; protect?: RouteRule[] };
   auth?: {
@@ -22,6 +31,8 @@ export interface PoliciesConfig {
     /** ms */
     skew: number;
     replayCache: number;
+    /** Remember signatures in Redis (shared by all nodes) instead of in process. */
+    replayRedis?: RedisConfig;
     apiKeys: ApiKeyRecord[];
     accessKeys: AccessKeyRecord[];
     protect?: ProtectRule[];
@@ -31,7 +42,7 @@ export interface PoliciesConfig {
     key: Exclude<ClientKey, (...args: never[]) => unknown>;
     store: 'memory' | 'redis';
     memory: { maxKeys: number; sweepInterval: number };
-    redis: { url: string; prefix: string; failure: FailurePolicy; timeout: number };
+    redis: RedisConfig;
     /** s */
     unavailableRetryAfter: number;
   };
@@ -142,6 +153,19 @@ function probe(r: ConfigReader, base: ConfigPath, build: () => unknown): void {
   }
 }
 
+function readRedis(r: ConfigReader, v: unknown, path: ConfigPath, prefix: string): RedisConfig {
+  const o = v === undefined ? {} : (r.object(v, path, ['url', 'prefix', 'failure', 'timeout']) ?? {});
+  const url = r.string(o, 'url', path, 'redis://127.0.0.1:6379') ?? '';
+  if (!/^rediss?:\/\//.test(url))
+    r.fail([...path, 'url'], `must be a redis:// or rediss:// URL, got ${describe(url)}.`);
+  return {
+    url,
+    prefix: r.string(o, 'prefix', path, prefix) ?? '',
+    failure: r.oneOf(o, 'failure', path, ['open', 'closed'] as const, 'open') ?? 'open',
+    timeout: r.duration(o, 'timeout', path, 100, 1) ?? 0, // 100 ms
+  };
+}
+
 function section(r: ConfigReader, top: Obj, key: string, fields: readonly string[]): Obj | undefined {
   const v = top[key];
   if (v === undefined || v === null || v === false) return undefined;
@@ -175,7 +199,15 @@ export function readPolicies(r: ConfigReader, value: unknown): PoliciesConfig {
     };
   }
 
-  const au = section(r, top, 'auth', ['realm', 'skew', 'replayCache', 'apiKeys', 'accessKeys', 'protect']);
+  const au = section(r, top, 'auth', [
+    'realm',
+    'skew',
+    'replayCache',
+    'replayRedis',
+    'apiKeys',
+    'accessKeys',
+    'protect',
+  ]);
   if (au) {
     const path = ['policies', 'auth'];
     const before = r.issues.length;
@@ -194,6 +226,9 @@ export function readPolicies(r: ConfigReader, value: unknown): PoliciesConfig {
       realm: r.string(au, 'realm', path, 'statuskit') ?? '',
       skew: r.duration(au, 'skew', path, 15 * 60_000, 1000) ?? 0, // 15 min
       replayCache: r.integer(au, 'replayCache', path, 100_000, 1, 100_000_000) ?? 0,
+      ...(au.replayRedis === undefined
+        ? {}
+        : { replayRedis: readRedis(r, au.replayRedis, [...path, 'replayRedis'], 'statuskit:replay:') }),
       apiKeys,
       accessKeys,
       ...(protect ? { protect } : {}),
@@ -216,14 +251,7 @@ export function readPolicies(r: ConfigReader, value: unknown): PoliciesConfig {
     const policy = readRate(r, { name, limit, window }, path, 'default');
     const mem =
       rl.memory === undefined ? {} : (r.object(rl.memory, [...path, 'memory'], ['maxKeys', 'sweepInterval']) ?? {});
-    const red =
-      rl.redis === undefined
-        ? {}
-        : (r.object(rl.redis, [...path, 'redis'], ['url', 'prefix', 'failure', 'timeout']) ?? {});
     const store = r.oneOf(rl, 'store', path, ['memory', 'redis'] as const, rl.redis === undefined ? 'memory' : 'redis');
-    const url = r.string(red, 'url', [...path, 'redis'], 'redis://127.0.0.1:6379') ?? '';
-    if (store === 'redis' && !/^rediss?:\/\//.test(url))
-      r.fail([...path, 'redis', 'url'], `must be a redis:// or rediss:// URL, got ${describe(url)}.`);
     out.rateLimit = {
       policy: policy ?? { name: 'default', limit: 1, window: 1 },
       key: r.oneOf(rl, 'key', path, CLIENT_KEYS, 'principal') ?? 'principal',
@@ -232,12 +260,7 @@ export function readPolicies(r: ConfigReader, value: unknown): PoliciesConfig {
         maxKeys: r.integer(mem, 'maxKeys', [...path, 'memory'], 100_000, 1, 100_000_000) ?? 0,
         sweepInterval: r.duration(mem, 'sweepInterval', [...path, 'memory'], 10_000, 0) ?? 0, // 10 s
       },
-      redis: {
-        url,
-        prefix: r.string(red, 'prefix', [...path, 'redis'], 'statuskit:rl:') ?? '',
-        failure: r.oneOf(red, 'failure', [...path, 'redis'], ['open', 'closed'] as const, 'open') ?? 'open',
-        timeout: r.duration(red, 'timeout', [...path, 'redis'], 100, 1) ?? 0, // 100 ms
-      },
+      redis: readRedis(r, rl.redis, [...path, 'redis'], 'statuskit:rl:'),
       unavailableRetryAfter: Math.ceil((r.duration(rl, 'unavailableRetryAfter', path, 1000, 1000) ?? 0) / 1000), // 1 s
     };
   }

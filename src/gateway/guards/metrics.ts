@@ -8,13 +8,14 @@ export interface PolicyStats {
   shed: number;
   /** Body bytes reserved in the body budget. */
   bodyBytesInUse: number;
-  /** Rate-limit decisions the shared store could not make, by what the request got. */
-  storeFailures: { allowed: number; refused: number };
+  /** Calls a shared store (`redis`, `redis-replay`) could not answer, by what the request got. */
+  storeFailures: { store: string; allowed: number; refused: number }[];
   /** Keys held by the memory store (undefined with Redis). */
   rateKeys: number | undefined;
   /** Memory-store keys dropped while still holding state. */
   rateKeyEvictions: number;
-  replayEntries: number;
+  /** Signatures in the in-process replay cache (undefined with Redis). */
+  replayEntries: number | undefined;
   replayEvictions: number;
 }
 
@@ -43,19 +44,28 @@ export function policyFamilies(s: PolicyStats): Family[] {
       { suffix: '', labels: {}, value: s.shed },
     ]),
     gauge('body_budget_bytes', 'Request-body bytes reserved in the body budget.', s.bodyBytesInUse),
-    counter('ratelimit_store_failures_total', 'Rate-limit decisions the store could not make, by outcome.', [
-      { suffix: '', labels: { outcome: 'allowed' }, value: s.storeFailures.allowed },
-      { suffix: '', labels: { outcome: 'refused' }, value: s.storeFailures.refused },
-    ]),
+    counter(
+      'policy_store_failures_total',
+      'Calls a shared policy store (rate limits, replays) could not answer, by store and outcome.',
+      s.storeFailures.flatMap((f) => [
+        { suffix: '', labels: { store: f.store, outcome: 'allowed' }, value: f.allowed },
+        { suffix: '', labels: { store: f.store, outcome: 'refused' }, value: f.refused },
+      ]),
+    ),
     counter('ratelimit_evictions_total', 'Rate-limit keys dropped from the full memory store while holding state.', [
       { suffix: '', labels: {}, value: s.rateKeyEvictions },
     ]),
-    gauge('replay_cache_entries', 'Signatures remembered against replay.', s.replayEntries),
     counter('replay_cache_evictions_total', 'Signatures forgotten early because the replay cache was full.', [
       { suffix: '', labels: {}, value: s.replayEvictions },
     ]),
   ];
-  if (s.rateKeys !== undefined)
+  if (s.rateKeys !== undefined) {
     families.push(gauge('ratelimit_keys', 'Keys held by the memory rate-limit store.', s.rateKeys));
+  }
+  if (s.replayEntries !== undefined) {
+    families.push(
+      gauge('replay_cache_entries', 'Signatures remembered against replay in this process.', s.replayEntries),
+    );
+  }
   return families;
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { type CompiledPolicy, type Decision, decisionFrom, toMicros } from './gcra.ts';
+import { closeRedis, connectRedis, firstConnectionGate, whenReady } from './redis-connection.ts';
 import { type FailurePolicy, type RateLimitStore, type StoreFailureListener, StoreUnavailableError } from './store.ts';
 
 /**
@@ -57,10 +58,7 @@ export class RedisStore implements RateLimitStore {
   failures = 0;
   readonly #owned: boolean;
   readonly #onFailure: StoreFailureListener | undefined;
-  readonly #commandTimeoutMs: number;
-  // Until the first connection, a decision waits for it (up to the command timeout)
-  // rather than failing: a gateway that just started is not "Redis is down".
-  #firstConnection: Promise<void> | undefined;
+  readonly #firstConnection: () => Promise<void> | undefined;
 
   constructor(options: RedisStoreOptions = {}) {
     this.prefix = options.prefix ?? 'statuskit:rl:';
@@ -68,51 +66,19 @@ export class RedisStore implements RateLimitStore {
     this.#onFailure = options.onFailure;
     if (this.failure !== 'open' && this.failure !== 'closed') throw new TypeError('failure: "open" or "closed".');
     this.#owned = options.client === undefined;
-    this.#commandTimeoutMs = options.commandTimeoutMs ?? 100; // 100 ms
-    const connection: RedisOptions = {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: this.#commandTimeoutMs,
-      // Reconnect forever, backing off to 1 s between attempts.
-      retryStrategy: (times) => Math.min(times * 50, 1000),
-    };
-    this.client = options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', connection);
-    // Connection errors surface as failed decisions; without a listener ioredis would print each one.
-    if (this.#owned) this.client.on('error', () => {});
-    if (this.client.status !== 'ready') {
-      this.#firstConnection = new Promise<void>((resolve) => this.client.once('ready', resolve)).then(() => {
-        this.#firstConnection = undefined;
-      });
-    }
+    const timeout = options.commandTimeoutMs ?? 100; // 100 ms
+    this.client = options.client ?? connectRedis(options.url ?? 'redis://127.0.0.1:6379', timeout);
+    this.#firstConnection = firstConnectionGate(this.client, timeout);
   }
 
-  /**
-   * Resolves once the connection is up; rejects at the first connection error
-   * (ioredis keeps reconnecting in the background, and decisions follow the
-   * failure policy meanwhile), so a caller never waits on an unreachable server.
-   */
+  /** Resolves once connected; rejects at the first connection error (decisions follow the failure policy meanwhile). */
   ready(): Promise<void> {
-    if (this.client.status === 'ready') return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const done = (err?: Error) => {
-        this.client.off('ready', ok);
-        this.client.off('error', failed);
-        this.client.off('end', ended);
-        if (err) reject(err);
-        else resolve();
-      };
-      const ok = () => done();
-      const failed = (err: Error) => done(new Error(`Redis is not reachable: ${err.message}`, { cause: err }));
-      const ended = () => done(new Error('The Redis connection ended before it was ready.'));
-      this.client.once('ready', ok);
-      this.client.once('error', failed);
-      this.client.once('end', ended);
-    });
+    return whenReady(this.client);
   }
 
   async take(key: string, policy: CompiledPolicy, nowMs: number): Promise<Decision> {
     const args = [this.prefix + key, toMicros(nowMs), policy.costUs, policy.burstUs] as const;
-    if (this.#firstConnection) await this.#awaitFirstConnection();
+    await this.#firstConnection();
     let reply: unknown;
     try {
       try {
@@ -128,14 +94,6 @@ export class RedisStore implements RateLimitStore {
     return decisionFrom(allowed === 1, ahead, policy);
   }
 
-  #awaitFirstConnection(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.#commandTimeoutMs);
-    });
-    return Promise.race([this.#firstConnection, timeout]).finally(() => clearTimeout(timer));
-  }
-
   #failed(error: Error, policy: CompiledPolicy): Decision {
     this.failures++;
     const outcome = this.failure === 'open' ? 'allowed' : 'refused';
@@ -147,11 +105,6 @@ export class RedisStore implements RateLimitStore {
   }
 
   async close(): Promise<void> {
-    if (!this.#owned) return;
-    try {
-      await this.client.quit();
-    } catch {
-      this.client.disconnect();
-    }
+    if (this.#owned) await closeRedis(this.client);
   }
 }

@@ -55,6 +55,16 @@ describe('policies configuration', () => {
     const redis = read({ rateLimit: { limit: 1, redis: { url: 'redis://10.0.0.1:6379', failure: 'closed' } } });
     assert.equal(redis.config.rateLimit?.store, 'redis');
     assert.equal(redis.config.rateLimit?.redis.failure, 'closed');
+    const replay = read({ auth: { apiKeys: [{ key: 'k1', id: 'a' }], replayRedis: { url: 'redis://10.0.0.2:6379' } } });
+    assert.deepEqual(replay.config.auth?.replayRedis, {
+      url: 'redis://10.0.0.2:6379',
+      prefix: 'statuskit:replay:',
+      failure: 'open',
+      timeout: 100,
+    });
+    assert.deepEqual(read({ auth: { apiKeys: [{ key: 'k1', id: 'a' }], replayRedis: { url: 'http://x' } } }).issues, [
+      'policies.auth.replayRedis.url: must be a redis:// or rediss:// URL, got "http://x".',
+    ]);
   });
 
   it('names every bad field', () => {
@@ -131,11 +141,11 @@ describe('policies configuration', () => {
           'statuskit_gateway_shed_in_flight',
           'statuskit_gateway_shed_total',
           'statuskit_gateway_body_budget_bytes',
-          'statuskit_gateway_ratelimit_store_failures_total',
+          'statuskit_gateway_policy_store_failures_total',
           'statuskit_gateway_ratelimit_evictions_total',
-          'statuskit_gateway_replay_cache_entries',
           'statuskit_gateway_replay_cache_evictions_total',
           'statuskit_gateway_ratelimit_keys',
+          'statuskit_gateway_replay_cache_entries',
         ],
       );
       const stats = policies.stats();

@@ -1,0 +1,70 @@
+import type { Redis } from 'ioredis';
+import { closeRedis, connectRedis, firstConnectionGate, whenReady } from '../limits/redis-connection.ts';
+import { type FailurePolicy, type StoreFailureListener, StoreUnavailableError } from '../limits/store.ts';
+import type { ReplayStore } from './replay.ts';
+
+export interface RedisReplayOptions {
+  /** `redis://host:port/db`. Ignored when `client` is given. @default "redis://127.0.0.1:6379" */
+  url?: string;
+  /** An ioredis client to use instead of opening one (e.g. RedisStore.client); the store then does not close it. */
+  client?: Redis;
+  /** How long one check may wait for Redis (ms) before it counts as a failure. @default 100 (100 ms) */
+  commandTimeoutMs?: number;
+  /** @default "statuskit:replay:" */
+  prefix?: string;
+  /** Accept the signature (`open`) or refuse the request with 503 (`closed`) when Redis cannot answer. @default "open" */
+  failure?: FailurePolicy;
+  onFailure?: StoreFailureListener;
+}
+
+/**
+ * Used signatures in Redis, so that a request captured at one gateway node
+ * cannot be replayed at another. One command per signature: SET key NX PX —
+ * atomic, and the key leaves exactly when the signature's date leaves the window.
+ */
+export class RedisReplayStore implements ReplayStore {
+  readonly kind = 'redis';
+  readonly prefix: string;
+  readonly failure: FailurePolicy;
+  failures = 0;
+  readonly client: Redis;
+  readonly #owned: boolean;
+  readonly #onFailure: StoreFailureListener | undefined;
+  readonly #firstConnection: () => Promise<void> | undefined;
+
+  constructor(options: RedisReplayOptions = {}) {
+    const timeout = options.commandTimeoutMs ?? 100; // 100 ms
+    this.#owned = options.client === undefined;
+    this.client = options.client ?? connectRedis(options.url ?? 'redis://127.0.0.1:6379', timeout);
+    this.#firstConnection = firstConnectionGate(this.client, timeout);
+    this.prefix = options.prefix ?? 'statuskit:replay:';
+    this.failure = options.failure ?? 'open';
+    this.#onFailure = options.onFailure;
+    if (this.failure !== 'open' && this.failure !== 'closed') throw new TypeError('failure: "open" or "closed".');
+  }
+
+  ready(): Promise<void> {
+    return whenReady(this.client);
+  }
+
+  async seen(signature: string, expiresAt: number, nowMs: number): Promise<boolean> {
+    const ttl = Math.max(1, Math.ceil(expiresAt - nowMs));
+    await this.#firstConnection();
+    try {
+      // NX: set only when absent; a null reply means the signature was already there.
+      return (await this.client.set(this.prefix + signature, '1', 'PX', ttl, 'NX')) === null;
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      this.failures++;
+      const outcome = this.failure === 'open' ? 'allowed' : 'refused';
+      this.#onFailure?.({ store: 'redis-replay', error, outcome });
+      if (outcome === 'refused')
+        throw new StoreUnavailableError(`Replay store unavailable: ${error.message}`, { cause: error });
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#owned) await closeRedis(this.client);
+  }
+}

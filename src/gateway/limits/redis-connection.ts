@@ -1,0 +1,74 @@
+/** The Redis connection the shared stores use: fail fast while down, reconnect in the background. */
+import { Redis, type RedisOptions } from 'ioredis';
+
+/**
+ * Commands are never queued while the connection is down (`enableOfflineQueue`
+ * off, no retries per request), so a decision fails at once and the store's
+ * failure policy applies; a command waits at most `commandTimeoutMs`.
+ */
+export function connectRedis(url: string, commandTimeoutMs: number): Redis {
+  const options: RedisOptions = {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: commandTimeoutMs,
+    // Reconnect forever, backing off to 1 s between attempts.
+    retryStrategy: (times) => Math.min(times * 50, 1000),
+  };
+  const client = new Redis(url, options);
+  // Connection errors surface as failed decisions; without a listener ioredis would print each one.
+  client.on('error', () => {});
+  return client;
+}
+
+/**
+ * Until a client's first connection, a command waits for it (at most
+ * `timeoutMs`) rather than failing: a gateway that just started is not
+ * "Redis is down". Returns undefined once the client was ready once.
+ */
+export function firstConnectionGate(client: Redis, timeoutMs: number): () => Promise<void> | undefined {
+  if (client.status === 'ready') return () => undefined;
+  let first: Promise<void> | undefined = new Promise<void>((resolve) => client.once('ready', resolve)).then(() => {
+    first = undefined;
+  });
+  return () => {
+    if (!first) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    return Promise.race([first, timeout]).finally(() => clearTimeout(timer));
+  };
+}
+
+/**
+ * Resolves once the client is connected; rejects at the first connection error
+ * (ioredis keeps reconnecting in the background), so no caller waits on an
+ * unreachable server.
+ */
+export function whenReady(client: Redis): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error) => {
+      client.off('ready', ok);
+      client.off('error', failed);
+      client.off('end', ended);
+      if (err) reject(err);
+      else resolve();
+    };
+    const ok = () => done();
+    const failed = (err: Error) => done(new Error(`Redis is not reachable: ${err.message}`, { cause: err }));
+    const ended = () => done(new Error('The Redis connection ended before it was ready.'));
+    client.once('ready', ok);
+    client.once('error', failed);
+    client.once('end', ended);
+  });
+}
+
+/** QUIT when possible, else drop the connection. */
+export async function closeRedis(client: Redis): Promise<void> {
+  try {
+    await client.quit();
+  } catch {
+    client.disconnect();
+  }
+}
