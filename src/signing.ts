@@ -196,7 +196,7 @@ const HEX64 = /^[0-9a-fA-F]{64}$/;
 export function parseAuthorization(value: string | undefined): ParseResult {
   const malformed = (message: string): ParseResult => ({ ok: false, failure: 'malformed', message });
   const trimmed = value?.trim() ?? '';
-  const space = trimmed.indexOf(' ');
+  const space = trimmed.search(/\s/);
   const scheme = space < 0 ? trimmed : trimmed.slice(0, space);
   // RFC 9110 §11.1: the auth-scheme is case-insensitive.
   if (scheme.toUpperCase() !== SIGNING_ALGORITHM) {

@@ -184,6 +184,8 @@ describe('SDK-HMAC-SHA256 verification', () => {
       ok: true,
       credentials: { accessKey: 'K', signedHeaders: ['host', 'x-sdk-date'], signature: sig },
     });
+    const tab = parseAuthorization(`SDK-HMAC-SHA256\tAccess=K, SignedHeaders=host;x-sdk-date, Signature=${sig}`);
+    assert.equal(tab.ok, true, 'any whitespace after the scheme (RFC 9110 §11.6.2 allows 1*SP; be lenient on tabs)');
   });
 
   it('refuses to sign a header the request does not carry', () => {
