@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { guidanceFor } from '../catalog/index.ts';
+import { type Guidance, guidanceFor } from '../catalog/index.ts';
 import { signRequest } from '../signing.ts';
 import { signableBody } from './body.ts';
-import { HttpError, NetworkError, readErrorBody, TimeoutError } from './errors.ts';
+import { HttpError, NetworkError, type RequestInfo, readErrorBody, TimeoutError } from './errors.ts';
 import type { AttemptEvent, ResolvedOptions } from './options.ts';
 import { type Decision, decide, whyNotRepeatable } from './policy.ts';
 import { type Hop, nextHop } from './redirect.ts';
 import { retryAfterMs } from './retry-after.ts';
-import type { RequestRedirect } from './transport/types.ts';
+import { AttemptTimeout, type RequestRedirect } from './transport/types.ts';
 
 export interface Call {
   readonly hop: Hop;
@@ -22,9 +22,6 @@ const SIGNED_EXTRA = [NONCE_HEADER];
 
 /** The method each returned answer was requested with, so later messages (waitFor) name it right. */
 export const requestMethod = new WeakMap<Response, string>();
-
-/** Marks the abort the client itself causes when an attempt's deadline passes. */
-class AttemptTimeout extends Error {}
 
 /** The headers one attempt sends: the hop's, the time left, hooks' changes, then the signature. */
 function attemptHeaders(o: ResolvedOptions, hop: Hop, attempt: number, timeLeft: number): Record<string, string> {
@@ -58,8 +55,31 @@ function attemptHeaders(o: ResolvedOptions, hop: Hop, attempt: number, timeLeft:
   return headers;
 }
 
-function report(o: ResolvedOptions, event: AttemptEvent): void {
-  for (const hook of o.afterAttempt) hook(event);
+function report(o: ResolvedOptions, e: AttemptEvent): void {
+  for (const hook of o.afterAttempt) hook(e);
+}
+
+function event(
+  hop: Hop,
+  attempt: number,
+  status: number | undefined,
+  error: Error | undefined,
+  guidance: Guidance,
+  decision: AttemptEvent['decision'],
+  delay: number,
+  reason: string,
+): AttemptEvent {
+  return { attempt, method: hop.method, url: hop.url.href, status, error, guidance, decision, delay, reason };
+}
+
+function infoOf(hop: Hop, attempts: number): RequestInfo {
+  return { method: hop.method, url: hop.url.href, attempts };
+}
+
+function returned(response: Response, hop: Hop, redirected: boolean): Response {
+  if (redirected) Object.defineProperty(response, 'redirected', { value: true });
+  if (response.status === 202) requestMethod.set(response, hop.method);
+  return response;
 }
 
 /**
@@ -69,53 +89,57 @@ function report(o: ResolvedOptions, event: AttemptEvent): void {
  */
 export async function send(o: ResolvedOptions, call: Call): Promise<Response> {
   let hop = call.hop;
-  const visited = new Set([`${hop.method} ${hop.url.href}`]);
+  // Made on the first redirect: most calls never need it.
+  let visited: Set<string> | undefined;
   let attempt = 0;
   let attemptLimit = o.timeout.attempt;
   for (;;) {
     attempt++;
     const remaining = call.deadline - o.clock.now();
-    const info = { method: hop.method, url: hop.url.href, attempts: attempt };
     if (remaining <= 0) {
-      throw new TimeoutError(info, o.timeout.total, 'total', 'No attempt was left to make.');
+      throw new TimeoutError(infoOf(hop, attempt), o.timeout.total, 'total', 'No attempt was left to make.');
     }
     const timeLeft = Math.min(attemptLimit, remaining);
     const headers = attemptHeaders(o, hop, attempt, timeLeft);
     let response: Response | undefined;
     let failure: Error | undefined;
     let timedOut = false;
-    const aborter = timeLeft !== Number.POSITIVE_INFINITY || call.signal ? new AbortController() : undefined;
-    const onAbort = (): void => aborter?.abort(call.signal?.reason);
-    const timer =
-      timeLeft === Number.POSITIVE_INFINITY
-        ? undefined
-        : setTimeout(() => aborter?.abort(new AttemptTimeout()), timeLeft);
-    call.signal?.addEventListener('abort', onAbort, { once: true });
-    if (call.signal?.aborted) onAbort();
     try {
       response = await o.transport({
         url: hop.url,
         method: hop.method,
         headers,
         body: hop.body.data,
-        signal: aborter?.signal,
+        signal: call.signal,
+        timeout: timeLeft,
       });
     } catch (error) {
       if (call.signal?.aborted) throw call.signal.reason;
       timedOut = error instanceof AttemptTimeout;
       failure = timedOut
-        ? new TimeoutError(info, timeLeft, timeLeft === remaining ? 'total' : 'attempt', 'No answer in time.')
+        ? new TimeoutError(
+            infoOf(hop, attempt),
+            timeLeft,
+            timeLeft === remaining ? 'total' : 'attempt',
+            'No answer in time.',
+          )
         : (error as Error);
-    } finally {
-      // The attempt's deadline covers waiting for the answer; the caller's signal bounds reading its body.
-      clearTimeout(timer);
-      call.signal?.removeEventListener('abort', onAbort);
     }
     const status = response?.status;
-    const retryAfter = response ? retryAfterMs(response.headers.get('retry-after'), o.clock.now()) : undefined;
+    const retryAfterField = response ? response.headers.get('retry-after') : null;
+    const retryAfter = retryAfterField === null ? undefined : retryAfterMs(retryAfterField, o.clock.now());
     // No answer is treated as the gateway would answer it: 504 for a deadline, 502 for a broken connection.
     const guidance = guidanceFor(status ?? (timedOut ? 504 : 502), retryAfter !== undefined);
-    const notRepeatable = whyNotRepeatable(hop.method, headers, hop.body.replayable, o.retry.idempotencyKey);
+    // A success refills the retry budget (a 3xx counts: the service answered).
+    if (status !== undefined && status < 400) o.budget?.succeeded();
+    if (guidance === 'done' && response) {
+      if (o.afterAttempt.length) report(o, event(hop, attempt, status, failure, guidance, 'return', 0, 'Done.'));
+      return returned(response, hop, visited !== undefined);
+    }
+    const retryable = guidance === 'retry-later' || guidance === 'retry-after' || guidance === 'retry-idempotent';
+    const notRepeatable = retryable
+      ? whyNotRepeatable(hop.method, headers, hop.body.replayable, o.retry.idempotencyKey)
+      : undefined;
     let decision: Decision = decide(
       { guidance, retryAfter, attempt, notRepeatable, remaining: call.deadline - o.clock.now() },
       o,
@@ -135,30 +159,19 @@ export async function send(o: ResolvedOptions, call: Call): Promise<Response> {
           reason: `A ${status} must carry Location (RFC 9110 §10.2.2); nothing to follow.`,
         };
       } else {
+        visited ??= new Set([`${call.hop.method} ${call.hop.url.href}`]);
         const result = nextHop(status as number, location, hop, visited, o.maxRedirects);
         if ('hop' in result) next = result.hop;
         else decision = { action: 'throw', reason: result.refused };
       }
     }
-    // A success refills the retry budget (a 3xx counts: the service answered).
-    if (status !== undefined && status < 400) o.budget?.succeeded();
-    report(o, {
-      attempt,
-      method: hop.method,
-      url: hop.url.href,
-      status,
-      error: failure,
-      guidance,
-      decision: decision.action,
-      delay: decision.action === 'retry' ? decision.delay : 0,
-      reason: decision.reason,
-    });
-    if (decision.action === 'return' && response) {
-      if (visited.size > 1) Object.defineProperty(response, 'redirected', { value: true });
-      requestMethod.set(response, hop.method);
-      return response;
+    const delay = decision.action === 'retry' ? decision.delay : 0;
+    if (o.afterAttempt.length) {
+      report(o, event(hop, attempt, status, failure, guidance, decision.action, delay, decision.reason));
     }
+    if (decision.action === 'return' && response) return returned(response, hop, visited !== undefined);
     if (decision.action === 'throw') {
+      const info = infoOf(hop, attempt);
       if (!response) {
         if (timedOut)
           throw new TimeoutError(info, timeLeft, timeLeft === remaining ? 'total' : 'attempt', decision.reason);
@@ -175,10 +188,8 @@ export async function send(o: ResolvedOptions, call: Call): Promise<Response> {
       attempt = 0;
       continue;
     }
-    if (decision.action === 'retry') {
-      // Contract table, 504: retried "with a longer timeout".
-      if (timedOut || status === 504) attemptLimit *= 2;
-      await o.clock.sleep(decision.delay, call.signal);
-    }
+    // Contract table, 504: retried "with a longer timeout".
+    if (timedOut || status === 504) attemptLimit *= 2;
+    await o.clock.sleep(delay, call.signal);
   }
 }

@@ -6,7 +6,17 @@ export interface TransportRequest {
   readonly headers: Record<string, string>;
   /** Replayable bytes, or a stream that can be sent once. */
   readonly body: Uint8Array | string | AsyncIterable<Uint8Array> | null;
+  /** The caller's signal: aborts the attempt and the reading of its body. */
   readonly signal: AbortSignal | undefined;
+  /** Milliseconds to wait for the answer's head; Infinity for no limit. */
+  readonly timeout: number;
+}
+
+/** The rejection of an attempt whose answer did not begin within `timeout`. */
+export class AttemptTimeout extends Error {
+  constructor(readonly timeout: number) {
+    super(`No answer within ${timeout} ms.`);
+  }
 }
 
 /**
