@@ -2,7 +2,6 @@
 // apps with equivalent routes, and writes the results table into docs/conformance.md.
 // Usage: node --import tsx scripts/conformance.ts [--slow] [--load N] [--print]
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { runCheck } from '../src/check/run.ts';
@@ -20,39 +19,50 @@ const version = (pkg: string) =>
 
 interface Subject {
   name: string;
-  /** The app's script in scripts/conformance/, started as a child process. */
-  script: string;
+  /** Arguments after `node --import tsx`: an app of scripts/conformance/, or the statuskit CLI. */
+  args: readonly string[];
   /** Paths to probe; undefined: the server describes itself. */
   target?: TargetDescription;
 }
 
+const app = (script: string) => [`scripts/conformance/${script}`];
 const SUBJECTS: readonly Subject[] = [
-  { name: `statuskit lab ${version('../')}`, script: 'lab.ts' },
-  { name: `plain Node ${process.version}`, script: 'node.ts', target: APP_TARGET },
-  { name: `Express ${version('express')}`, script: 'express.ts', target: APP_TARGET },
-  { name: `Fastify ${version('fastify')}`, script: 'fastify.ts', target: APP_TARGET },
+  { name: `statuskit lab ${version('../')}`, args: app('lab.ts') },
+  {
+    name: `statuskit serve ${version('../')} (gateway → lab)`,
+    args: ['src/cli/entry.ts', 'serve', '--port', '0', '--admin-port', '0'],
+  },
+  { name: `plain Node ${process.version}`, args: app('node.ts'), target: APP_TARGET },
+  { name: `Express ${version('express')}`, args: app('express.ts'), target: APP_TARGET },
+  { name: `Fastify ${version('fastify')}`, args: app('fastify.ts'), target: APP_TARGET },
 ];
 
-/** Starts an app in its own process and reads the URL it announces. */
-async function start(script: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', `scripts/conformance/${script}`], {
+/**
+ * Starts a server in its own process and reads where it listens: the apps
+ * print `{"url": …}` on stdout, `statuskit serve` names it in its banner on stderr.
+ */
+async function start(args: readonly string[]): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_ENV: 'production' },
   });
-  // The apps log the errors the probes provoke; that output is shown only if an app fails to start.
   let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    if (stderr.length < 10_000) stderr += d;
+  const url = new Promise<string>((resolve, reject) => {
+    child.stderr?.on('data', (d: Buffer) => {
+      if (stderr.length < 10_000) stderr += d;
+      const banner = /statuskit gateway on (http:\/\/\S+?),/.exec(stderr);
+      if (banner) resolve(banner[1] as string);
+    });
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      if (line.startsWith('{"url"')) resolve((JSON.parse(line) as { url: string }).url);
+    });
+    // The apps log the errors the probes provoke; that output is shown only if one fails to start.
+    child.once('exit', (code) =>
+      reject(new Error(`${args.join(' ')} exited with ${code} before listening:\n${stderr}`)),
+    );
   });
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  const [line] = (await Promise.race([
-    once(lines, 'line'),
-    once(child, 'exit').then(([code]) =>
-      Promise.reject(new Error(`${script} exited with ${code} before listening:\n${stderr}`)),
-    ),
-  ])) as [string];
-  return { url: (JSON.parse(line) as { url: string }).url, child };
+  return { url: await url, child };
 }
 
 function cell(p: ProbeResult | undefined): string {
@@ -81,7 +91,7 @@ const loadAt = argv.indexOf('--load');
 const options = { slow: argv.includes('--slow'), load: loadAt === -1 ? 0 : Number(argv[loadAt + 1]) };
 const results: [Subject, CheckResult][] = [];
 for (const subject of SUBJECTS) {
-  const { url, child } = await start(subject.script);
+  const { url, child } = await start(subject.args);
   try {
     results.push([subject, await runCheck(url, { ...options, ...(subject.target ? { target: subject.target } : {}) })]);
   } finally {
