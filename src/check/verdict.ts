@@ -64,32 +64,35 @@ export function validRetryAfter(value: string): boolean {
   );
 }
 
-/** Checks the catalog's guidance needs: Retry-After to wait on, Location to follow. */
+/**
+ * What the catalog's guidance for this answer needs in order to be followed:
+ * `retry-after` (429; 413 and 503 when they carry it) a Retry-After the client
+ * can wait on, `follow` a Location it can go to. Whether those headers must be
+ * present is the header rules' business (300 points with Link, not Location).
+ */
 function guidanceChecks(res: WireResponse): Check[] {
   const retryAfter = header(res, 'retry-after');
   const checks: Check[] = [];
-  if (retryAfter !== undefined && !validRetryAfter(retryAfter)) {
+  const guidance = guidanceFor(res.status, retryAfter !== undefined);
+  if (guidance === 'retry-after' && retryAfter !== undefined && !validRetryAfter(retryAfter)) {
     checks.push(fail('Retry-After', `Retry-After: ${retryAfter} is neither delay-seconds nor an HTTP-date`));
   }
-  const guidance = guidanceFor(res.status, retryAfter !== undefined);
-  if (guidance === 'follow') {
-    const location = header(res, 'location');
-    // RFC 9110 §10.2.2: Location = URI-reference.
-    let valid = location !== undefined && location !== '';
-    try {
-      if (valid) new URL(location as string, 'http://statuskit.invalid/');
-    } catch {
-      valid = false;
-    }
-    if (!valid)
-      checks.push(
-        fail(
-          'Location',
-          `a ${res.status} is followed, but Location is ${location === undefined ? 'missing' : `invalid: ${location}`}`,
-        ),
-      );
+  const location = header(res, 'location');
+  if (guidance === 'follow' && location !== undefined && !validReference(location)) {
+    checks.push(fail('Location', `a ${res.status} is followed, but Location: ${location} is not a URI reference`));
   }
   return checks;
+}
+
+/** RFC 9110 §10.2.2: Location = URI-reference (RFC 3986: printable ASCII, the rest percent-encoded). */
+function validReference(value: string): boolean {
+  if (!/^[\x21-\x7e]+$/.test(value) || /[<>"{}|\\^`]/.test(value)) return false;
+  try {
+    new URL(value, 'http://statuskit.invalid/');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const LEAKS: readonly (readonly [RegExp, string])[] = [

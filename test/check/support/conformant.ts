@@ -58,7 +58,10 @@ export type Defect =
   | 'no-etag-304'
   | 'no-retry-after'
   | 'no-problem-json'
-  | 'http2-as-400';
+  | 'http2-as-400'
+  | 'bad-retry-after'
+  | 'bad-location'
+  | 'payment-for-500';
 
 const DEFECTS = new WeakMap<object, ReadonlySet<Defect>>();
 function has(req: IncomingMessage, defect: Defect): boolean {
@@ -183,9 +186,10 @@ function handle(req: IncomingMessage, res: ServerResponse, body: string): void {
     res.writeHead(206, { 'Content-Range': span, 'Accept-Ranges': 'bytes' });
     res.end(BLOB.slice(first, last + 1));
   } else if (path === '/x') {
-    res.writeHead(302, { Location: '/g' }).end();
+    res.writeHead(302, { Location: has(req, 'bad-location') ? '/g<script>' : '/g' }).end();
   } else if (path === '/e') {
     const leak = 'TypeError: boom\n    at handler (/srv/app/src/server.js:10:5)';
+    if (has(req, 'payment-for-500')) return void fail(req, res, 402, 'Pay first.');
     fail(req, res, 500, has(req, 'leak-500') ? leak : 'The handler failed; the incident is logged.');
   } else if (path === '/j') {
     if (h.accept && !/application\/json|\*\/\*/.test(h.accept)) return void fail(req, res, 406, 'JSON only.');
@@ -207,7 +211,7 @@ function limited(req: IncomingMessage, res: ServerResponse): void {
   served.set(server, (served.get(server) ?? 0) + 1);
   if ((served.get(server) ?? 0) <= 3) return void res.writeHead(200, { 'Content-Length': 2 }).end('{}');
   fail(req, res, 429, 'Over 3 requests.', {
-    ...(has(req, 'no-retry-after') ? {} : { 'Retry-After': '60' }),
+    ...(has(req, 'no-retry-after') ? {} : { 'Retry-After': has(req, 'bad-retry-after') ? 'in a minute' : '60' }),
     RateLimit: 'limit=3, remaining=0, reset=60',
     'RateLimit-Policy': '3;w=60',
   });
