@@ -68,13 +68,23 @@ export function createClient(options: ClientOptions = {}): Client {
     return new URL(input.startsWith('/') ? input.slice(1) : input, o.baseUrl);
   }
 
-  async function clientFetch(input: string | URL | Request, init: ClientRequestInit = {}): Promise<Response> {
+  function clientFetch(input: string | URL | Request, init: ClientRequestInit = {}): Promise<Response> {
+    return run(input, init, undefined);
+  }
+
+  /** `accept`: the media type a body shortcut asks for unless the request names one. */
+  async function run(
+    input: string | URL | Request,
+    init: ClientRequestInit,
+    accept: string | undefined,
+  ): Promise<Response> {
     const request = input instanceof Request ? input : undefined;
     const url = resolveUrl(request ? request.url : (input as string | URL));
     const method = (init.method ?? request?.method ?? 'GET').toUpperCase();
     const headers = { ...o.headers };
     if (request) headerRecord(request.headers, headers);
     headerRecord(init.headers, headers);
+    if (accept !== undefined && headers.accept === undefined) headers.accept = accept;
     let body = NO_BODY;
     if (init.json !== undefined || (init.body !== undefined && init.body !== null)) {
       body = await prepareBody(init.body, init.json);
@@ -95,12 +105,8 @@ export function createClient(options: ClientOptions = {}): Client {
   function shortcut(method: string) {
     return (input: string | URL, init: ClientRequestInit = {}): ResponsePromise => {
       let accept: string | undefined;
-      // Started a microtask later so `.json()` can still add Accept to the request.
-      const promise = Promise.resolve().then(() => {
-        const headers = new Headers(init.headers);
-        if (accept && !headers.has('accept')) headers.set('accept', accept);
-        return clientFetch(input, { ...init, method, headers });
-      }) as ResponsePromise;
+      // Started a microtask later so `.json()` can still ask for JSON (Accept).
+      const promise = Promise.resolve().then(() => run(input, { ...init, method }, accept)) as ResponsePromise;
       promise.json = <T>() => {
         accept = 'application/json';
         return promise.then(async (r) => (r.status === 204 || r.status === 205 ? undefined : r.json()) as Promise<T>);

@@ -1,5 +1,6 @@
 import stream from 'node:stream';
 import type { BodySource } from './body-source.ts';
+import { withUrl } from './types.ts';
 
 /** Whether a web stream has been read from (node:stream has it since 16.8; @types/node omits it). */
 const isDisturbed = (stream as unknown as { isDisturbed(s: ReadableStream): boolean }).isDisturbed;
@@ -9,7 +10,6 @@ interface ResponseHead {
   readonly status: number;
   readonly statusText: string;
   readonly headers: Headers;
-  readonly url: string;
 }
 const PlatformResponse = Response as unknown as new (body: null, init: ResponseInit) => ResponseHead;
 
@@ -25,10 +25,17 @@ export class ClientResponse extends PlatformResponse {
   #source: BodySource | null;
   #stream: ReadableStream<Uint8Array> | null = null;
   #used = false;
+  readonly #url: URL;
 
-  constructor(source: BodySource | null, init: ResponseInit) {
+  constructor(source: BodySource | null, init: ResponseInit, url: URL) {
     super(null, init);
     this.#source = source;
+    this.#url = url;
+  }
+
+  /** The URL that answered (the Response constructor cannot set it). */
+  get url(): string {
+    return this.#url.href;
   }
 
   get body(): ReadableStream<Uint8Array> | null {
@@ -85,7 +92,6 @@ export class ClientResponse extends PlatformResponse {
       this.#stream = mine;
       copy = new Response(theirs, init);
     } else copy = new Response(null, init);
-    Object.defineProperty(copy, 'url', { value: this.url });
-    return copy;
+    return withUrl(copy, this.#url);
   }
 }

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { BodySource } from './body-source.ts';
 import { ClientResponse } from './response.ts';
-import { AttemptTimeout, type Transport, type TransportRequest, withUrl } from './types.ts';
+import { AttemptTimeout, type Transport, type TransportRequest } from './types.ts';
 
 type Controller = Dispatcher.DispatchController;
 
@@ -70,18 +70,22 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
     }
     let response: Response;
     try {
-      response = new ClientResponse(this.source ?? null, {
-        status,
-        statusText: statusText ?? '',
-        headers: toHeaders(raw),
-      }) as unknown as Response;
+      response = new ClientResponse(
+        this.source ?? null,
+        {
+          status,
+          statusText: statusText ?? '',
+          headers: toHeaders(raw),
+        },
+        this.request.url,
+      ) as unknown as Response;
     } catch (error) {
       // A status the Fetch standard cannot represent (e.g. 600+) is not a valid HTTP answer.
       controller.abort(new TypeError(`Invalid response status ${status}.`, { cause: error }));
       return;
     }
     this.answered = true;
-    this.resolve(withUrl(response, this.request.url));
+    this.resolve(response);
   }
 
   onResponseData(_controller: Controller, chunk: Buffer): void {
