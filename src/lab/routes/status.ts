@@ -150,10 +150,9 @@ export function statusRoutes(echo: Echo): RouteDef[] {
     const why = refusal(text, ctx.profile);
     if (why) throw new StatusError(404, why, { subcode: 'NOT_ISSUED' });
     const entry = getCode(Number(text)) as CodeEntry;
-    const retryAfter = entry.headers.some((h) => h.field === 'Retry-After')
-      ? queryInt(ctx, 'retry_after', Number.NaN, 0, MAX_RETRY_AFTER)
-      : Number.NaN;
-    const headers = headersFor(entry, ctx, Number.isNaN(retryAfter) ? undefined : retryAfter);
+    const asked = ctx.query.has('retry_after') && entry.headers.some((h) => h.field === 'Retry-After');
+    const retryAfter = asked ? queryInt(ctx, 'retry_after', 0, 0, MAX_RETRY_AFTER) : undefined;
+    const headers = headersFor(entry, ctx, retryAfter);
     if (entry.code === 100) return answerContinue(ctx);
     if (entry.code < 400) return answerSuccess(ctx, entry, headers);
     throw new StatusError(
