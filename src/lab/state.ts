@@ -35,10 +35,13 @@ export function tagResponse(ctx: RequestContext): void {
   ctx.res.setHeader('x-request-id', ctx.requestId);
 }
 
-/** A local path for Location: one leading slash, no scheme, no host (no open redirect). */
+// One leading slash, then visible ASCII but backslash (RFC 9110 §5.5: a field value has no controls).
+const LOCAL_PATH = /^\/(?![/\\])[\x21-\x5b\x5d-\x7e]*$/;
+
+/** A local path for Location: no scheme, no host (no open redirect), nothing a header cannot carry. */
 export function localPath(value: string | null, fallback: string, parameter: string): string {
   if (value === null) return fallback;
-  if (!value.startsWith('/') || value.startsWith('//') || /[\s\\]/.test(value)) {
+  if (!LOCAL_PATH.test(value)) {
     throw new StatusError(400, `The ${parameter} parameter must be a path on this server, such as /redirected.`, {
       subcode: 'QUERY',
     });

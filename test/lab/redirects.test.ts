@@ -31,6 +31,9 @@ describe('lab redirects', () => {
     assert.equal((await lab.send('GET', '/redirect/307?to=/streams')).headers.location, '/streams');
     assertContract(await lab.send('GET', '/redirect/302?to=//evil.example/'), 400);
     assertContract(await lab.send('GET', '/redirect/302?to=https://evil.example/'), 400);
+    assertContract(await lab.send('GET', '/redirect/302?to=/%5Cevil.example'), 400);
+    assertContract(await lab.send('GET', '/redirect/302?to=/a%0D%0ASet-Cookie:%20x=1'), 400);
+    assertContract(await lab.send('GET', '/redirect/302?to=/%01'), 400);
   });
 
   it('404 for a redirect code it does not have', async () => {
