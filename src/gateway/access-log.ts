@@ -7,12 +7,13 @@ export type { Logger } from 'pino';
 /**
  * The gateway's logger: JSON lines, one per request at `info` and one per
  * event (start, upstream failure, breaker change, drain) at its level. By
- * default it writes to stdout through pino's asynchronous destination, which
- * buffers lines and writes them in batches off the request path; `flush()`
- * before the process exits.
+ * default it writes to stdout through pino's asynchronous destination: a line
+ * is written as soon as the previous write finished, and lines produced
+ * meanwhile go out together in the next write — batching under load, no
+ * delay when idle; `flush()` before the process exits.
  */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
-  const dest = destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const dest = destination ?? pino.destination({ dest: 1, sync: false });
   return pino(
     {
       level,
