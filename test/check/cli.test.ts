@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,8 +12,18 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 
 /** Runs `statuskit check` as a separate process; asynchronous so the servers in this process can answer. */
 function cli(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return cliWith({}, ...args);
+}
+
+function cliWith(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', 'check', ...args], { cwd: ROOT });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', 'check', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d));
@@ -92,6 +103,47 @@ describe('statuskit check (the command)', () => {
     assert.match(r.out, /^<!doctype html>/);
     assert.match(r.out, /1 passed, 0 failed, 0 not applicable/);
     assert.doesNotMatch(r.out, /<script|<link|src="http/);
+  });
+
+  it('speaks TLS to an https origin, verifying its certificate', async (t) => {
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    const tls = createHttpsServer({ key: await readFile(key), cert: await readFile(cert) }, (_req, res) =>
+      res.end('hi'),
+    );
+    await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+    t.after(() => {
+      tls.closeAllConnections();
+      tls.close();
+    });
+    const url = `https://127.0.0.1:${(tls.address() as { port: number }).port}`;
+    const untrusted = await cli(url, '--only', '505-http2');
+    assert.equal(untrusted.code, 2);
+    assert.match(untrusted.err, /is unreachable: cannot connect to .*(SELF_SIGNED|self.signed)/i);
+    const trusted = await cliWith({ NODE_EXTRA_CA_CERTS: cert }, url, '--only', '505-http2', '--format', 'json');
+    assert.equal(trusted.code, 1, trusted.err);
+    assert.equal(JSON.parse(trusted.out).probes[0].exchanges[0].response.statusLine, 'HTTP/1.1 200 OK');
   });
 
   it('exits 2 with a clear message on an unreachable URL', async () => {

@@ -1,4 +1,4 @@
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { type ParseOptions, parseResponse, type WireResponse } from './reader.ts';
 
@@ -68,7 +68,8 @@ export class Connection {
     return new Promise((resolve, reject) => {
       const socket =
         url.protocol === 'https:'
-          ? tlsConnect({ host, port, servername: host, ALPNProtocols: ['http/1.1'] })
+          ? // RFC 6066 §3: SNI names a host, never an IP address.
+            tlsConnect({ host, port, ALPNProtocols: ['http/1.1'], ...(isIP(host) ? {} : { servername: host }) })
           : netConnect({ host, port });
       socket.setNoDelay(true);
       const timer = setTimeout(() => {
