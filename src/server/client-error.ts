@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { getCode } from '../catalog/index.ts';
 import { renderError, StatusError } from '../errors.ts';
@@ -118,12 +118,24 @@ function requestIdIn(packet: Buffer | undefined): string {
 export function clientErrorHandler(options: Resolved) {
   return function onClientError(err: ParserError, socket: Duplex): void {
     const answer = classify(err, options.limits);
-    const message = (socket as Duplex & { _httpMessage?: { headersSent: boolean } })._httpMessage;
-    if (!answer || !socket.writable || message?.headersSent) {
+    const message = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+    if (!answer || !socket.writable) {
       socket.destroy();
       return;
     }
-    socket.end(rawAnswer(answer, options, requestIdIn(err.rawPacket)));
+    const bytes = rawAnswer(answer, options, requestIdIn(err.rawPacket));
+    if (message && !message.writableFinished && message.req.complete) {
+      // The failure is in a pipelined request behind one still being answered: answers keep their order (RFC 9112 §9.3.2).
+      message.once('finish', () => socket.end(bytes));
+      message.once('close', () => socket.writable && socket.end(bytes));
+      return;
+    }
+    if (message?.headersSent) {
+      // The failure is inside a request whose answer has started: no second status can follow.
+      socket.destroy();
+      return;
+    }
+    socket.end(bytes);
   };
 }
 

@@ -138,3 +138,20 @@ test('a connection stays usable after an answer that did not need to close it', 
   wire.send(request('GET', '/'));
   assert.equal((await wire.read()).status, 200);
 });
+
+test('a malformed request pipelined behind a slow one is answered after it, in order', async (t) => {
+  const slow: RouteDef[] = [
+    { path: '/slow', methods: { GET: (ctx) => void setImmediate(() => sendJson(ctx, 200, { slow: true })) } },
+  ];
+  const port = await listen(t, createServer({ routes: slow }));
+  const wire = new Wire(port);
+  t.after(() => wire.close());
+  wire.send(`${request('GET', '/slow')}BREW / HTTP/1.1\r\nHost: a\r\n\r\n`);
+  const first = await wire.read();
+  assert.equal(first.status, 200);
+  assert.equal(first.body, '{"slow":true}');
+  const second = await wire.read();
+  assert.equal(second.status, 501);
+  assert.equal(second.headers.connection, 'close');
+  assert.ok(await wire.closesWithoutMore());
+});
