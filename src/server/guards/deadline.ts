@@ -28,6 +28,7 @@ export function deadlineGuard(options: Resolved) {
 }
 
 const noop = (): void => {};
+const MAX_TIMER = 2 ** 31 - 1; // ≈ 24.8 days, in ms
 
 function expire(ctx: Context): void {
   const res = ctx.res;
@@ -44,6 +45,9 @@ function expire(ctx: Context): void {
 export function armDeadline(ctx: Context): void {
   const at = ctx.deadline;
   if (at === undefined) return;
-  const timer = setTimeout(expire, Math.max(0, at - performance.now()), ctx);
+  // setTimeout fires at once for delays past 2^31-1 ms; such a deadline is as good as none.
+  const delay = at - performance.now();
+  if (delay > MAX_TIMER) return;
+  const timer = setTimeout(expire, Math.max(0, delay), ctx);
   ctx.res.once('close', () => clearTimeout(timer));
 }
