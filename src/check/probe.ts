@@ -10,7 +10,6 @@ export interface ProbeContext {
   readonly url: URL;
   readonly target: TargetDescription;
   readonly profile: Profile;
-  readonly timeout: number;
   /** --load N: the most requests the 429 probe may send. */
   readonly load: number;
   /** How long a 408 probe waits for the server's own timeout, in ms. */

@@ -105,7 +105,6 @@ async function runProbe(probe: Probe, r: Resolved, target: TargetDescription, pr
     url: r.url,
     target,
     profile,
-    timeout: r.timeout,
     load: r.load,
     slowWait: r.slowWait,
     record: (exchange) => void exchanges.push(exchange),
