@@ -99,7 +99,7 @@ test('the availability hook sheds load with 503 + Retry-After while it says so',
 
 test('a request timeout longer than a timer can hold does not expire at once', async (t) => {
   const routes: RouteDef[] = [
-    { path: '/later', methods: { GET: (ctx) => void setImmediate(() => sendJson(ctx, 200, { late: false })) } },
+    { path: '/later', methods: { GET: (ctx) => void setTimeout(() => sendJson(ctx, 200, { late: false }), 20) } },
   ];
   const port = await listen(t, createServer({ routes, limits: { timeout: 0 } }));
   const { res } = await exchange(t, port, request('GET', '/later', { 'x-request-timeout': 9_999_999_999 }));
