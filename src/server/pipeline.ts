@@ -40,7 +40,7 @@ const isThenable = (v: unknown): v is PromiseLike<unknown> =>
 /** Builds the guard chain and the error boundary once; `handle` is the per-request hot path. */
 export function createFront(options: ServerOptions = {}, handler?: Handler): Front {
   const resolved = resolveOptions(options);
-  const router = new Router(resolved.routes);
+  const router = new Router(resolved.routes, resolved.methods);
   const steps: Step[] = [
     ...BEFORE_ACCESS.map((g) => g.create(resolved, router)),
     ...resolved.accessGuards,

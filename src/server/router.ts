@@ -25,7 +25,7 @@ interface Pattern {
 
 const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
-function compile(def: RouteDef): CompiledRoute {
+function compile(def: RouteDef, implemented: ReadonlySet<string>): CompiledRoute {
   if (typeof def.path !== 'string' || !def.path.startsWith('/')) {
     throw new TypeError(`Route path must start with "/", got ${JSON.stringify(def.path)}.`);
   }
@@ -38,8 +38,9 @@ function compile(def: RouteDef): CompiledRoute {
   // RFC 9110 §9.3.2: HEAD is GET without content, so a GET route serves HEAD too.
   const get = handlers.get('GET');
   if (get && !handlers.has('HEAD')) handlers.set('HEAD', get);
-  const methods = new Set(handlers.keys());
-  methods.add('OPTIONS');
+  // Allow names only what the server implements: the rest is 501 before routing (RFC 9110 §15.6.2).
+  const methods = new Set([...handlers.keys()].filter((m) => implemented.has(m)));
+  if (implemented.has('OPTIONS')) methods.add('OPTIONS');
   return { def, methods, handlers, allow: [...methods].join(', ') };
 }
 
@@ -53,10 +54,11 @@ export class Router {
   /** Every method some route implements, for the server-wide `OPTIONS *` (RFC 9110 §9.3.7). */
   readonly allowAll: string;
 
-  constructor(routes: readonly RouteDef[]) {
-    const all = new Set<string>(['OPTIONS']);
+  /** `implemented`: the server's methods (ServerOptions.methods). */
+  constructor(routes: readonly RouteDef[], implemented: ReadonlySet<string>) {
+    const all = new Set<string>(implemented.has('OPTIONS') ? ['OPTIONS'] : []);
     for (const def of routes) {
-      const route = compile(def);
+      const route = compile(def, implemented);
       for (const m of route.methods) all.add(m);
       const prefix = def.path.endsWith('/*');
       const body = prefix ? def.path.slice(0, -2) : def.path;

@@ -119,4 +119,6 @@ test('methods outside the configured set are 501 even when a route names them', 
   const port = await listen(t, createServer({ methods: ['GET', 'HEAD', 'OPTIONS'], routes }));
   const { res } = await exchange(t, port, request('POST', '/items', { 'content-length': 0 }));
   assert.equal(res.status, 501);
+  const options = (await exchange(t, port, request('OPTIONS', '/items'))).res;
+  assert.equal(options.headers.allow, 'GET, HEAD, OPTIONS', 'Allow names only implemented methods');
 });
