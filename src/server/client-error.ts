@@ -67,6 +67,9 @@ export function classify(err: ParserError, limits: Resolved['limits']): StatusEr
       }
       return new StatusError(400, 'The request line names no valid HTTP version.');
     }
+    case 'HPE_PAUSED_H2_UPGRADE':
+      // The HTTP/2 connection preface (RFC 9113 §3.4) sent to an HTTP/1 server: it names HTTP/2.0.
+      return new StatusError(505, 'HTTP/2 is not spoken on this connection: send the request as HTTP/1.1.');
     case 'HPE_HEADER_OVERFLOW':
       if (packet && lineTooLong(packet, limits.requestLine)) {
         // RFC 9110 §15.5.15: a long target is 414, never 431.

@@ -47,6 +47,11 @@ for (const version of ['2.0', '3.0', '1.2', '0.9']) {
   });
 }
 
+test('the HTTP/2 connection preface (PRI * HTTP/2.0) is 505', async (t) => {
+  const port = await server(t);
+  await refusedAndClosed(t, port, 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 505);
+});
+
 test('HTTP/1.0 and HTTP/1.1 are served', async (t) => {
   const port = await server(t);
   for (const v of ['1.0', '1.1']) {
