@@ -8,6 +8,7 @@ export { StatusError } from '../errors.ts';
 export { negotiate } from './guards/accept.ts';
 export { GUARDS, type GuardSpec } from './guards/index.ts';
 export { mediaTypeOf, rangeCovers } from './guards/media.ts';
+export * from './helpers/index.ts';
 export type { Limits, ServerOptions, Unavailable } from './options.ts';
 export { DEFAULT_METHODS } from './options.ts';
 export { createFront, type Front, type NodeHandler } from './pipeline.ts';
