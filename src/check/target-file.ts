@@ -24,6 +24,7 @@ const PATH_FIELDS = [
   'jsonOnly',
   'slow',
   'limited',
+  'websocket',
 ] as const satisfies readonly (keyof TargetDescription)[];
 
 const KNOWN = new Set<string>([

@@ -35,6 +35,8 @@ export interface TargetDescription {
   slow?: string;
   /** A rate-limited route (429 probe with --load). */
   limited?: string;
+  /** A route that takes a WebSocket upgrade (101 probe). */
+  websocket?: string;
   /** The longest request target the API takes, in bytes (the 414 probe sends more). @default 16384 */
   uriLimit?: number;
 }

@@ -69,6 +69,7 @@ describe('statuskit check (the command)', () => {
     assert.match(r.out, /^405-allow\s+405\s+pass\s+/m);
     assert.match(r.out, /^408-headers\s+408\s+n\/a\s+runs only with --slow/m);
     assert.match(r.out, /^\d+ passed, 0 failed, 3 not applicable$/m);
+    assert.match(r.out, /^101-websocket\s+101\s+pass\s+/m);
   });
 
   it('exits 1 when a probe fails, and --format json carries every exchange', async () => {

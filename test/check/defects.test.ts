@@ -21,6 +21,7 @@ const CASES: readonly (readonly [Defect, string, RegExp])[] = [
   ['http2-as-400', '505-http2', /expected 505 HTTP Version not supported, got 400 BadRequest/],
   ['bad-retry-after', '429-rate-limit', /Retry-After: in a minute is neither delay-seconds nor an HTTP-date/],
   ['bad-location', '3xx-location', /Location: \/g<script> is not a URI reference/],
+  ['bad-websocket-accept', '101-websocket', /Sec-WebSocket-Accept \S+, expected \S+/],
   ['payment-for-500', '500-no-leak', /got 402 Payment Required \(the contract never issues it\)/],
 ];
 

@@ -4,6 +4,7 @@ import { CONDITIONAL_PROBES } from './conditional.ts';
 import { FAILURE_PROBES } from './failures.ts';
 import { METHOD_PROBES } from './methods.ts';
 import { PROTOCOL_PROBES } from './protocol.ts';
+import { UPGRADE_PROBES } from './upgrade.ts';
 
 /** Every probe, in the order of the contract's table (by code). */
 export const PROBES: readonly Probe[] = [
@@ -12,6 +13,7 @@ export const PROBES: readonly Probe[] = [
   ...BODY_PROBES,
   ...CONDITIONAL_PROBES,
   ...FAILURE_PROBES,
+  ...UPGRADE_PROBES,
 ].sort((a, b) => a.code - b.code);
 
 /** The probe ids, for --only and its "did you mean". */

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { errorCodeFor } from '../../../src/catalog/index.ts';
@@ -23,6 +23,7 @@ export const TARGET: TargetDescription = {
   jsonOnly: '/j',
   slow: '/s',
   limited: '/l',
+  websocket: '/w',
 };
 
 const URI_LIMIT = 8192;
@@ -61,7 +62,8 @@ export type Defect =
   | 'http2-as-400'
   | 'bad-retry-after'
   | 'bad-location'
-  | 'payment-for-500';
+  | 'payment-for-500'
+  | 'bad-websocket-accept';
 
 const DEFECTS = new WeakMap<object, ReadonlySet<Defect>>();
 function has(req: IncomingMessage, defect: Defect): boolean {
@@ -243,6 +245,16 @@ export async function startConformant(defects: readonly Defect[] = []): Promise<
   server.on('request', onRequest);
   server.on('checkContinue', onRequest);
   server.on('checkExpectation', onRequest);
+  server.on('upgrade', (req: IncomingMessage, socket: Socket) => {
+    const key = String(req.headers['sec-websocket-key'] ?? '');
+    const salt = has(req, 'bad-websocket-accept') ? '' : '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+    const accept = createHash('sha1').update(`${key}${salt}`).digest('base64');
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    );
+    socket.on('error', () => undefined);
+    socket.on('data', () => undefined);
+  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return void socket.destroy();
     const code = err.code ?? '';
