@@ -1,0 +1,209 @@
+/**
+ * The gateway against its peers, one shared upstream, same run:
+ * direct to the upstream, statuskit (every guard, access log, metrics on),
+ * a minimal undici proxy, fast-gateway, @fastify/http-proxy, and nginx when
+ * installed. Each server runs in its own child process; wrk (or autocannon)
+ * loads it from another. Reports rps, p50/p99 and peak RSS, with ratios.
+ *   node --import tsx bench/gateway.ts            (BENCH_PROFILE=1: --cpu-prof for statuskit)
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type LoadResult, measure } from './lib/load.ts';
+import { machine, table, writeSection } from './lib/report.ts';
+
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
+const WARMUP_S = 1;
+const CONNECTIONS = 50;
+const PATH = '/streams/example';
+const SCRIPT = fileURLToPath(new URL('./gateway/servers.ts', import.meta.url));
+
+interface Running {
+  child: ChildProcess;
+  port: number;
+  stop(): Promise<void>;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function startNode(kind: string, upstream: string, profileDir?: string): Promise<Running> {
+  const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', SCRIPT, kind, upstream], {
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let text = '';
+    const onData = (chunk: Buffer): void => {
+      text += chunk.toString();
+      const m = /listening (\d+)/.exec(text);
+      if (m) {
+        child.stdout?.off('data', onData);
+        // Everything after the first line (the access log) is discarded.
+        child.stdout?.resume();
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${kind} exited with ${code} before listening`)));
+  });
+  return { child, port, stop: () => stopChild(child) };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function nginxInstalled(): boolean {
+  return spawnSync('nginx', ['-v']).status === 0;
+}
+
+/** nginx with one worker, keep-alive to the upstream, no access log: its best case. */
+async function startNginx(upstreamPort: number): Promise<Running> {
+  const dir = mkdtempSync(join(tmpdir(), 'statuskit-bench-nginx-'));
+  for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d));
+  const port = await freePort();
+  const conf = `worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  upstream up { server 127.0.0.1:${upstreamPort}; keepalive 128; }
+  server {
+    listen 127.0.0.1:${port};
+    location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+`;
+  writeFileSync(join(dir, 'nginx.conf'), conf);
+  const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const up = await fetch(`http://127.0.0.1:${port}${PATH}`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    child,
+    port,
+    stop: async () => {
+      await stopChild(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Peak resident set size of a process in MiB (VmHWM), or NaN where /proc is not there. */
+function peakRssMiB(pid: number | undefined): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
+    return kb / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function run(port: number): Promise<LoadResult> {
+  const url = `http://127.0.0.1:${port}${PATH}`;
+  await measure({ url, connections: CONNECTIONS, durationSec: WARMUP_S });
+  return measure({ url, connections: CONNECTIONS, durationSec: DURATION_S });
+}
+
+interface Row {
+  name: string;
+  result: LoadResult;
+  rss: number;
+}
+
+const profileDir = process.env.BENCH_PROFILE ? mkdtempSync(join(tmpdir(), 'statuskit-gw-prof-')) : undefined;
+const upstream = await startNode('upstream', '');
+const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
+const rows: Row[] = [];
+try {
+  rows.push({ name: 'direct (no proxy)', result: await run(upstream.port), rss: Number.NaN });
+  const peers: [string, () => Promise<Running>][] = [
+    ['statuskit gateway', () => startNode('statuskit', upstreamUrl, profileDir)],
+    ['minimal undici proxy', () => startNode('undici-proxy', upstreamUrl)],
+    ['fast-gateway', () => startNode('fast-gateway', upstreamUrl)],
+    ['@fastify/http-proxy', () => startNode('fastify-http-proxy', upstreamUrl)],
+  ];
+  if (nginxInstalled()) peers.push(['nginx (1 worker)', () => startNginx(upstream.port)]);
+  for (const [name, start] of peers) {
+    const server = await start();
+    try {
+      const result = await run(server.port);
+      rows.push({ name, result, rss: peakRssMiB(server.child.pid) });
+    } finally {
+      await server.stop();
+    }
+    console.error(`${name}: ${Math.round(rows.at(-1)?.result.rps ?? 0)} rps`);
+  }
+} finally {
+  await upstream.stop();
+}
+
+const byName = (n: string) => rows.find((r) => r.name === n);
+const statuskit = byName('statuskit gateway')!;
+const nodePeers = ['fast-gateway', '@fastify/http-proxy'].map(byName).filter((r): r is Row => r !== undefined);
+const bestPeer = nodePeers.reduce((a, b) => (b.result.rps > a.result.rps ? b : a));
+const undiciProxy = byName('minimal undici proxy')!;
+const fmt = (n: number) => (Number.isFinite(n) ? n : Number.NaN);
+
+const markdown = [
+  `${machine()}. ${CONNECTIONS} connections, ${DURATION_S} s per server after ${WARMUP_S} s warm-up, GET ${PATH}`,
+  `(${Buffer.byteLength('{"id":"example","partitions":1,"retention_hours":24,"status":"ACTIVE"}')} B JSON) from one shared`,
+  `upstream; every server in its own process, load from ${rows[0]?.result.tool ?? 'wrk'} in another. statuskit runs with`,
+  'every front guard, rate limit + load shedding + body budget, JSON access log to stdout and metrics on.',
+  '',
+  table(
+    rows.map((r) => ({
+      server: r.name,
+      rps: Math.round(r.result.rps),
+      'p50 ms': r.result.p50,
+      'p99 ms': r.result.p99,
+      'peak RSS MiB': fmt(r.rss),
+      'errors / non-2xx': `${r.result.errors} / ${r.result.non2xx}`,
+    })),
+  ),
+  '',
+  table([
+    {
+      ratio: `statuskit rps ÷ best Node gateway peer (${bestPeer.name})`,
+      value: statuskit.result.rps / bestPeer.result.rps,
+      goal: '≥ 1.5',
+    },
+    {
+      ratio: 'statuskit rps ÷ minimal undici proxy',
+      value: statuskit.result.rps / undiciProxy.result.rps,
+      goal: '≥ 0.8',
+    },
+    { ratio: `statuskit p99 ÷ ${bestPeer.name} p99`, value: statuskit.result.p99 / bestPeer.result.p99, goal: '≤ 1' },
+  ]),
+].join('\n');
+
+writeSection('gateway', markdown);
+console.log(markdown);
+if (profileDir) console.log(`\nCPU profile of the statuskit gateway: ${profileDir}`);

@@ -1,0 +1,130 @@
+/**
+ * One server of the gateway benchmark, run as its own child process:
+ *   node --import tsx bench/gateway/servers.ts <kind> <upstream-url>
+ * Prints `listening <port>` once it accepts connections.
+ * Kinds: upstream, statuskit, undici-proxy, fast-gateway, fastify-http-proxy.
+ */
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Pool } from 'undici';
+import { checkGatewayConfig } from '../../src/gateway/config.ts';
+import { createGateway } from '../../src/gateway/gateway.ts';
+
+const [kind = 'upstream', upstream = ''] = process.argv.slice(2);
+
+const BODY = JSON.stringify({ id: 'example', partitions: 1, retention_hours: 24, status: 'ACTIVE' });
+
+function report(server: Server): void {
+  console.log(`listening ${(server.address() as AddressInfo).port}`);
+}
+
+async function listen(server: Server): Promise<void> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  report(server);
+}
+
+/** The shared upstream: a small JSON answer to anything, keep-alive. */
+async function startUpstream(): Promise<void> {
+  const server = createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(BODY) });
+    res.end(BODY);
+  });
+  server.keepAliveTimeout = 60_000; // 60 s: the proxies keep their pools warm
+  await listen(server);
+}
+
+/**
+ * The statuskit gateway with everything on: every front guard, the policy
+ * guards (rate limit, load shedding, body budget), JSON access logging to
+ * stdout (the parent discards it) and metrics.
+ */
+async function startStatuskit(): Promise<void> {
+  const config = checkGatewayConfig({
+    listen: { host: '127.0.0.1', port: 0 },
+    admin: { host: '127.0.0.1', port: 0 },
+    routes: [{ path: '/', targets: [upstream], connections: 128 }],
+    policies: {
+      rateLimit: { limit: 10_000, window: '1s', key: 'ip' },
+      shed: { maxInFlight: 10_000 },
+      bodyBudget: { maxBytes: '256mb' },
+    },
+  });
+  const gateway = createGateway(config);
+  const { url } = await gateway.listen();
+  console.log(`listening ${new URL(url).port}`);
+}
+
+const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host', 'te', 'proxy-connection']);
+
+/** The least a streaming undici proxy can do: copy headers, dispatch, stream the answer back. */
+async function startUndiciProxy(): Promise<void> {
+  const pool = new Pool(upstream, { connections: 128, pipelining: 1 });
+  const server = createServer((req: IncomingMessage, res) => {
+    const headers: Record<string, string | string[]> = {};
+    for (const k in req.headers) if (!HOP.has(k)) headers[k] = req.headers[k] as string | string[];
+    const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+    pool.dispatch(
+      { path: req.url ?? '/', method: req.method as 'GET', headers, body: hasBody ? req : null },
+      {
+        onRequestStart() {},
+        onResponseStart(_c, status, h) {
+          const out: Record<string, string | string[]> = {};
+          for (const k in h) if (!HOP.has(k)) out[k] = h[k] as string | string[];
+          res.writeHead(status, out);
+        },
+        onResponseData(c, chunk) {
+          if (!res.write(chunk)) {
+            c.pause();
+            res.once('drain', () => c.resume());
+          }
+        },
+        onResponseEnd() {
+          res.end();
+        },
+        onResponseError(_c, err) {
+          if (res.headersSent) res.destroy();
+          else {
+            res.statusCode = 502;
+            res.end(err.message);
+          }
+        },
+      },
+    );
+  });
+  await listen(server);
+}
+
+async function startFastGateway(): Promise<void> {
+  const { default: gateway } = (await import('fast-gateway')) as unknown as {
+    default: (o: unknown) => { start(port: number, host?: string): Promise<Server> };
+  };
+  const server = await gateway({ routes: [{ prefix: '', target: upstream }] }).start(0, '127.0.0.1');
+  report(server);
+}
+
+async function startFastifyProxy(): Promise<void> {
+  const { default: Fastify } = await import('fastify');
+  const { default: proxy } = await import('@fastify/http-proxy');
+  const app = Fastify({ logger: false });
+  await app.register(proxy, { upstream, prefix: '/', http2: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  report(app.server);
+}
+
+const starters: Record<string, () => Promise<void>> = {
+  upstream: startUpstream,
+  statuskit: startStatuskit,
+  'undici-proxy': startUndiciProxy,
+  'fast-gateway': startFastGateway,
+  'fastify-http-proxy': startFastifyProxy,
+};
+
+// A clean exit on SIGTERM, so that --cpu-prof writes its profile.
+process.once('SIGTERM', () => process.exit(0));
+
+const start = starters[kind];
+if (!start) throw new Error(`Unknown server kind "${kind}"; one of ${Object.keys(starters).join(', ')}.`);
+await start();
