@@ -154,7 +154,12 @@ export function errorBodyChecks(res: WireResponse, o: ExpectOptions): Check[] {
   const b = body as Record<string, unknown>;
   const code = errorCodeFor(res.status, o.profile);
   const problems: string[] = [];
-  if (typeof b.error_code !== 'string' || (b.error_code !== code && !b.error_code.startsWith(`${code}.`))) {
+  // CONTRACT.md §3: problem+json replaces the error body; its extension members, when sent, still hold.
+  const needed = (member: unknown) => !o.problem || member !== undefined;
+  if (
+    needed(b.error_code) &&
+    (typeof b.error_code !== 'string' || (b.error_code !== code && !b.error_code.startsWith(`${code}.`)))
+  ) {
     problems.push(`error_code ${JSON.stringify(b.error_code)} is not ${code}[.sub-code]`);
   }
   if (o.problem) {
@@ -166,13 +171,18 @@ export function errorBodyChecks(res: WireResponse, o: ExpectOptions): Check[] {
   } else if (typeof b.error_msg !== 'string' || b.error_msg.trim() === '') {
     problems.push('error_msg missing or empty');
   }
-  if (typeof b.request_id !== 'string' || b.request_id === '') problems.push('request_id missing');
-  else if (requestId !== undefined && b.request_id !== requestId) {
-    problems.push(`request_id ${b.request_id} differs from X-Request-Id ${requestId}`);
+  // An RFC 9457 body without request_id leaves the id to X-Request-Id alone.
+  if (needed(b.request_id)) {
+    if (typeof b.request_id !== 'string' || b.request_id === '') problems.push('request_id missing');
+    else if (requestId !== undefined && b.request_id !== requestId) {
+      problems.push(`request_id ${b.request_id} differs from X-Request-Id ${requestId}`);
+    }
   }
   const shape = o.problem ? 'problem+json' : 'error body';
   return [
-    problems.length ? fail(shape, problems.join('; ')) : ok(shape, `error_code ${String(b.error_code)}`),
+    problems.length
+      ? fail(shape, problems.join('; '))
+      : ok(shape, o.problem ? `type ${String(b.type)}, status ${res.status}` : `error_code ${String(b.error_code)}`),
     idCheck,
   ];
 }
