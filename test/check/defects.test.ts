@@ -10,6 +10,7 @@ const CASES: readonly (readonly [Defect, string, RegExp])[] = [
   ['leak-500', '500-no-leak', /leaks a stack trace/],
   ['late-413', '413-declared', /no answer/],
   ['head-body', '200-head-parity', /13 bytes of content after a 200 to HEAD/],
+  ['head-no-etag', '200-head-parity', /HEAD lacks etag; etag differ/],
   ['wrong-error-code', '404-unknown-path', /error_code "ERR404" is not SVC\.0404/],
   ['no-request-id-echo', '404-request-id', /does not echo the id sent/],
   ['no-continue', '100-continue', /no 100 Continue/],

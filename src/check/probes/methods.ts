@@ -2,7 +2,7 @@ import { type ContractCode, ENTRIES, getCode } from '../../catalog/index.ts';
 import { anyPath, expectAnswer, type Probe, pathOf } from '../probe.ts';
 import type { Check } from '../types.ts';
 import { describeStatus, expectCode, fail, ok } from '../verdict.ts';
-import { header } from '../wire/reader.ts';
+import { header, type WireResponse } from '../wire/reader.ts';
 
 const JSON_ACCEPT = ['Accept', 'application/json'] as const;
 
@@ -26,6 +26,26 @@ const FOLLOWED = ENTRIES.filter((e) => e.guidance === 'follow')
 
 // Header fields whose value belongs to one answer, not to the representation.
 const PER_ANSWER = new Set(['date', 'x-request-id', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
+
+/** RFC 9110 §9.3.2: the server SHOULD send the same header fields for HEAD as for GET. */
+function headParity(get: WireResponse, head: WireResponse): Check {
+  if (get.status !== 200) return fail('same as GET', `GET answered ${get.statusLine}, HEAD 200`);
+  const names = (res: WireResponse) =>
+    new Set(res.headers.map(([n]) => n.toLowerCase()).filter((n) => !PER_ANSWER.has(n)));
+  const onGet = names(get);
+  const onHead = names(head);
+  const missing = [...onGet].filter((n) => !onHead.has(n));
+  const extra = [...onHead].filter((n) => !onGet.has(n));
+  const differing = ['content-type', 'etag', 'last-modified'].filter((n) => header(get, n) !== header(head, n));
+  const problems = [
+    missing.length ? `HEAD lacks ${missing.join(', ')}` : '',
+    extra.length ? `HEAD adds ${extra.join(', ')}` : '',
+    differing.length ? `${differing.join(', ')} differ` : '',
+  ].filter(Boolean);
+  return problems.length
+    ? fail('same as GET', problems.join('; '))
+    : ok('same as GET', `same ${onGet.size} header fields as GET`);
+}
 
 /** Probes of methods, content negotiation, HEAD and redirects. */
 export const METHOD_PROBES: readonly Probe[] = [
@@ -88,35 +108,8 @@ export const METHOD_PROBES: readonly Probe[] = [
       const target = pathOf(ctx, 'resource');
       const get = await ctx.send({ method: 'GET', target, headers: [JSON_ACCEPT] });
       const { checks, sent } = await expectAnswer(ctx, { method: 'HEAD', target, headers: [JSON_ACCEPT] }, 200);
-      if (!get.res || !sent.res || sent.res.status !== 200) return checks;
-      // RFC 9110 §9.3.2: the server SHOULD send the same header fields as for GET.
-      const names = (res: typeof get.res) =>
-        new Set(res.headers.map(([n]) => n.toLowerCase()).filter((n) => !PER_ANSWER.has(n)));
-      const onGet = names(get.res);
-      const onHead = names(sent.res);
-      const missing = [...onGet].filter((n) => !onHead.has(n));
-      const extra = [...onHead].filter((n) => !onGet.has(n));
-      const differing = ['content-type', 'etag', 'last-modified'].filter(
-        (n) =>
-          onGet.has(n) &&
-          header(get.res as NonNullable<typeof get.res>, n) !== header(sent.res as NonNullable<typeof sent.res>, n),
-      );
-      const parity =
-        get.res.status !== 200
-          ? fail('same as GET', `GET answered ${get.res.statusLine}, HEAD 200`)
-          : missing.length || extra.length || differing.length
-            ? fail(
-                'same as GET',
-                [
-                  missing.length ? `HEAD lacks ${missing.join(', ')}` : '',
-                  extra.length ? `HEAD adds ${extra.join(', ')}` : '',
-                  differing.length ? `${differing.join(', ')} differ` : '',
-                ]
-                  .filter(Boolean)
-                  .join('; '),
-              )
-            : ok('same as GET', `same ${onGet.size} header fields as GET`);
-      return [...checks, parity];
+      if (!get.res || sent.res?.status !== 200) return checks;
+      return [...checks, headParity(get.res, sent.res)];
     },
   },
   {

@@ -63,7 +63,8 @@ export type Defect =
   | 'bad-retry-after'
   | 'bad-location'
   | 'payment-for-500'
-  | 'bad-websocket-accept';
+  | 'bad-websocket-accept'
+  | 'head-no-etag';
 
 const DEFECTS = new WeakMap<object, ReadonlySet<Defect>>();
 function has(req: IncomingMessage, defect: Defect): boolean {
@@ -163,7 +164,12 @@ function handle(req: IncomingMessage, res: ServerResponse, body: string): void {
         return void fail(req, res, 412, 'If-Match does not hold.');
       return void res.writeHead(204).end();
     }
-    const headers = { ETag: ETAG, 'Last-Modified': MODIFIED, 'Content-Type': 'application/json' };
+    const headers: Record<string, string> = {
+      ETag: ETAG,
+      'Last-Modified': MODIFIED,
+      'Content-Type': 'application/json',
+    };
+    if (req.method === 'HEAD' && has(req, 'head-no-etag')) delete headers.ETag;
     if (h['if-none-match'] === ETAG || (!h['if-none-match'] && h['if-modified-since'] === MODIFIED)) {
       return void res.writeHead(304, has(req, 'no-etag-304') ? {} : { ETag: ETAG, 'Last-Modified': MODIFIED }).end();
     }
