@@ -18,6 +18,8 @@ export interface RedisHandle {
 export interface StartRedisOptions {
   /** The redis-server executable. @default $REDIS_SERVER, else "redis-server" on PATH */
   binary?: string;
+  /** A port to use (to restart a server where its clients reconnect). @default a free port */
+  port?: number;
   /** How long to wait for PING, in ms. @default 10000 (10 s) */
   timeoutMs?: number;
 }
@@ -72,7 +74,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   const timeoutMs = options.timeoutMs ?? 10_000; // 10 s
   // Another process may take the port between probe and bind; retry a few times.
   for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const child = spawn(
       binary,
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
@@ -94,7 +96,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     }
     child.kill('SIGKILL');
     await exited(child);
-    if (!/Address already in use/i.test(output)) {
+    if (options.port !== undefined || !/Address already in use/i.test(output)) {
       throw new Error(`redis-server did not answer PING on port ${port}:\n${output.slice(-2000)}`);
     }
   }

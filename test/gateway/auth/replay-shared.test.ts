@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { RedisReplayStore } from '../../../src/gateway/auth/redis-replay.ts';
 import { createAuthGuard } from '../../../src/gateway/guards/auth.ts';
@@ -8,6 +7,10 @@ import { startRedis } from '../../support/redis.ts';
 import { send, serve } from '../limits/harness.ts';
 
 const T0 = Date.UTC(2026, 0, 1, 12);
+
+/** Waits for one event; unlike events.once, an 'error' meanwhile (ioredis reconnecting) does not reject. */
+const next = (store: RedisReplayStore, event: string) =>
+  new Promise<void>((resolve) => store.client.once(event, () => resolve()));
 const AK = 'AKIDSHARED01';
 const SK = 'shared-secret-key-0001';
 
@@ -67,7 +70,7 @@ describe('replays across gateway nodes (Redis)', () => {
     const a = await serve([guard(open)]);
     const b = await serve([guard(closed)]);
     try {
-      const lost = Promise.all([once(open.client, 'close'), once(closed.client, 'close')]);
+      const lost = Promise.all([next(open, 'close'), next(closed, 'close')]);
       await redis.kill();
       await lost;
       assert.equal((await send(a.port, signedFor(a.port, '/x'))).status, 200);

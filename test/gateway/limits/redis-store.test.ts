@@ -14,6 +14,9 @@ import { manualClock, send, serve } from './harness.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 
+/** Waits for one event; unlike events.once, an 'error' meanwhile (ioredis reconnecting) does not reject. */
+const next = (client: Redis, event: string) => new Promise<void>((resolve) => client.once(event, () => resolve()));
+
 describe('Redis store', () => {
   let redis: RedisHandle;
   let admin: Redis;
@@ -156,6 +159,7 @@ describe('Redis store when Redis dies', () => {
     const b = await serve([
       createRateLimitGuard({ store: closed, key: 'ip', policy, clock, unavailableRetryAfter: 3 }),
     ]);
+    let again: RedisHandle | undefined;
     try {
       assert.equal((await send(a.port)).status, 200);
       assert.equal((await send(a.port)).status, 429);
@@ -163,7 +167,7 @@ describe('Redis store when Redis dies', () => {
       assert.equal((await send(b.port)).status, 429);
       assert.equal(events.length, 0);
 
-      const lost = Promise.all([once(open.client, 'close'), once(closed.client, 'close')]);
+      const lost = Promise.all([next(open.client, 'close'), next(closed.client, 'close')]);
       await redis.kill();
       await lost;
 
@@ -185,11 +189,21 @@ describe('Redis store when Redis dies', () => {
       assert.ok(events.every((e) => e.error instanceof Error));
       assert.equal(open.failures, 1);
       assert.equal(closed.failures, 1);
+
+      // Redis comes back on the same port, empty: the clients reconnect, EVALSHA meets
+      // NOSCRIPT and falls back to EVAL, and limits apply again from a fresh state.
+      const back = Promise.all([next(open.client, 'ready'), next(closed.client, 'ready')]);
+      again = await startRedis({ port: redis.port });
+      await back;
+      assert.equal((await send(b.port)).status, 200);
+      assert.equal((await send(b.port)).status, 429);
+      assert.equal(closed.failures, 1);
     } finally {
       await a.close();
       await b.close();
       await open.close();
       await closed.close();
+      await again?.stop();
     }
   });
 });
