@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { getCode } from '../catalog/index.ts';
 import { renderError, StatusError } from '../errors.ts';
-import { requestIdOf } from './context.ts';
+import { newRequestId, requestIdOf } from './context.ts';
 import type { Resolved } from './options.ts';
 
 /**
@@ -115,7 +114,7 @@ export function rawAnswer(err: StatusError, options: Resolved, requestId: string
 
 function requestIdIn(packet: Buffer | undefined): string {
   const m = packet && REQUEST_ID.exec(packet.toString('latin1'));
-  return m?.[1] ?? randomUUID();
+  return m?.[1] ?? newRequestId();
 }
 
 export function clientErrorHandler(options: Resolved) {

@@ -40,10 +40,22 @@ function assertSendable(status: number, headers: HeaderValues | undefined, withB
   return entry;
 }
 
-function writeHeaders(ctx: RequestContext, headers: HeaderValues | undefined): void {
-  const res = ctx.res;
-  res.setHeader('x-request-id', ctx.requestId);
-  if (headers) for (const k in headers) res.setHeader(k, headers[k] as string | number | readonly string[]);
+/**
+ * The header list of an answer as one flat [name, value, …] array: node's
+ * writeHead takes it without building a header map (unless the handler set
+ * headers before, which it then merges).
+ */
+function headerList(ctx: RequestContext, headers: HeaderValues | undefined, extra: number): (string | number)[] {
+  const list: (string | number)[] = ['x-request-id', ctx.requestId];
+  if (headers) {
+    for (const k in headers) {
+      const v = headers[k]!;
+      if (typeof v === 'object') for (const item of v) list.push(k, item);
+      else list.push(k, v);
+    }
+  }
+  if (extra >= 0) list.push('content-length', extra);
+  return list;
 }
 
 /** Answers with a JSON body. Only contract codes 2xx/3xx that carry content; required headers checked. */
@@ -52,10 +64,9 @@ export function sendJson(ctx: RequestContext, status: number, body: unknown, hea
   const res = ctx.res;
   if (res.headersSent) throw new Error('The response was already sent.');
   const text = JSON.stringify(body);
-  writeHeaders(ctx, headers);
-  res.setHeader('content-type', JSON_TYPE);
-  res.setHeader('content-length', Buffer.byteLength(text));
-  res.statusCode = status;
+  const list = headerList(ctx, headers, Buffer.byteLength(text));
+  list.push('content-type', JSON_TYPE);
+  res.writeHead(status, list as unknown as string[]);
   res.end(text);
 }
 
@@ -64,10 +75,8 @@ export function sendEmpty(ctx: RequestContext, status: number, headers?: HeaderV
   const entry = assertSendable(status, headers, false);
   const res = ctx.res;
   if (res.headersSent) throw new Error('The response was already sent.');
-  writeHeaders(ctx, headers);
   // RFC 9110 §8.6: 204 and 304 carry no Content-Length of content; others say 0.
-  if (entry.body || status === 205) res.setHeader('content-length', 0);
-  res.statusCode = status;
+  res.writeHead(status, headerList(ctx, headers, entry.body || status === 205 ? 0 : -1) as unknown as string[]);
   res.end();
 }
 

@@ -49,7 +49,8 @@ function compile(def: RouteDef, implemented: ReadonlySet<string>): CompiledRoute
  * patterns with `:params`, then `/prefix/*` routes, in the order given.
  */
 export class Router {
-  readonly #exact = new Map<string, CompiledRoute>();
+  /** Exact paths map straight to a ready Match: no allocation per request. */
+  readonly #exact = new Map<string, Match>();
   readonly #patterns: Pattern[] = [];
   /** Every method some route implements, for the server-wide `OPTIONS *` (RFC 9110 §9.3.7). */
   readonly allowAll: string;
@@ -64,7 +65,7 @@ export class Router {
       const body = prefix ? def.path.slice(0, -2) : def.path;
       const segments = body.split('/').slice(1);
       if (!prefix && !segments.some((s) => s.startsWith(':'))) {
-        if (!this.#exact.has(def.path)) this.#exact.set(def.path, route);
+        if (!this.#exact.has(def.path)) this.#exact.set(def.path, { route, params: NO_PARAMS });
       } else {
         this.#patterns.push({ route, segments: prefix && body === '' ? [] : segments, prefix });
       }
@@ -74,7 +75,7 @@ export class Router {
 
   match(path: string): Match | undefined {
     const exact = this.#exact.get(path);
-    if (exact) return { route: exact, params: NO_PARAMS };
+    if (exact) return exact;
     if (this.#patterns.length === 0) return undefined;
     const parts = path.split('/').slice(1);
     for (const p of this.#patterns) {
