@@ -85,6 +85,9 @@ export function createClient(options: ClientOptions = {}): Client {
     if (request) headerRecord(request.headers, headers);
     headerRecord(init.headers, headers);
     if (accept !== undefined && headers.accept === undefined) headers.accept = accept;
+    if (init.json !== undefined && init.body !== undefined && init.body !== null) {
+      throw new TypeError(`${method} ${url.href}: give the body either as \`json\` or as \`body\`, not both.`);
+    }
     let body = NO_BODY;
     if (init.json !== undefined || (init.body !== undefined && init.body !== null)) {
       body = await prepareBody(init.body, init.json);

@@ -102,5 +102,9 @@ test('bad options and inputs are refused with errors that name them', async () =
     client.fetch('http://127.0.0.1:1/', { method: 'GET', body: 'x' }),
     /a GET request cannot carry a body/,
   );
+  await assert.rejects(
+    client.fetch('http://127.0.0.1:1/', { method: 'PUT', body: 'x', json: {} }),
+    /either as `json` or as `body`, not both/,
+  );
   await client.close();
 });
