@@ -116,3 +116,38 @@ test('the caller’s AbortSignal ends the call with its reason, without retrying
   await assert.rejects(pending, /user left/);
   assert.equal(server.seen.length, 1);
 });
+
+test('with an injected fetch, an attempt that gets no answer in time is abandoned and repeated too', async (t) => {
+  const server = await startServer((_req, res, n) => {
+    if (n > 1) res.end('second');
+  });
+  const client = createClient({
+    baseUrl: server.url,
+    clock: virtualClock(),
+    random: () => 0,
+    timeout: { attempt: 30, total: 60_000 },
+    fetch: (input, init) => fetch(input, init),
+  });
+  t.after(() => Promise.all([server.close(), client.close()]));
+  assert.equal(await client.get('/').text(), 'second');
+  assert.equal(server.seen.length, 2);
+});
+
+test('an abort while waiting to retry ends the call with the caller’s reason', async (t) => {
+  const server = await startServer((_req, res) => answerError(res, 503, { 'retry-after': '5' }));
+  const controller = new AbortController();
+  const clock = virtualClock();
+  const client = createClient({
+    baseUrl: server.url,
+    clock: {
+      now: clock.now,
+      sleep: (ms, signal) => {
+        controller.abort(new Error('shutting down'));
+        return clock.sleep(ms, signal);
+      },
+    },
+  });
+  t.after(() => Promise.all([server.close(), client.close()]));
+  await assert.rejects(client.get('/', { signal: controller.signal }), /shutting down/);
+  assert.equal(server.seen.length, 1);
+});

@@ -117,3 +117,12 @@ test('a redirect without Location, or to a non-http scheme, is an error', async 
   await assert.rejects(client.get('/bare'), /must carry Location \(RFC 9110 §10\.2\.2\)/);
   await assert.rejects(client.get('/ftp'), /"ftp:\/\/files\.example\/x" is not an http\(s\) URI/);
 });
+
+test('a 300 naming a preferred choice in Location is followed (RFC 9110 §15.4.1)', async (t) => {
+  const server = await startServer((req, res) =>
+    req.url === '/report' ? redirectTo(res, 300, '/report.json') : res.end(`chose ${req.url}`),
+  );
+  const client = createClient({ baseUrl: server.url });
+  t.after(() => Promise.all([server.close(), client.close()]));
+  assert.equal(await client.get('/report').text(), 'chose /report.json');
+});
