@@ -72,9 +72,11 @@ test('a request line over the request-line limit but under the header limit is 4
   errorBodyOf(res);
 });
 
-test('header fields over the header limit are 400 (431 is not a code of the contract)', async (t) => {
+test('header fields over the header limit are 431 with the error body, and only they', async (t) => {
   const port = await server(t);
-  await refusedAndClosed(t, port, request('GET', '/', { 'x-big': 'a'.repeat(20_000) }), 400);
+  const { res, body } = await refusedAndClosed(t, port, request('GET', '/', { 'x-big': 'a'.repeat(20_000) }), 431);
+  assert.match(body.error_msg, /header section is larger/);
+  assert.equal(res.headers['x-request-id'], body.request_id);
 });
 
 test('Content-Length together with Transfer-Encoding is 400 and the connection closes (no smuggling)', async (t) => {
