@@ -4,25 +4,15 @@ import type { LogLevel } from './config.ts';
 
 export type { Logger } from 'pino';
 
-/** Longest a log line waits in the buffer before it is written. */
-const FLUSH_INTERVAL = 100; // 100 ms
-
 /**
- * The gateway's logger: JSON lines, one per request at `info` and one per
- * event (start, upstream failure, breaker change, drain) at its level. By
- * default it writes to stdout through pino's asynchronous destination,
- * which collects lines and writes them 4 KiB at a time (one write(2) per
- * some twenty requests, not one per request), and at least every 100 ms
- * so a quiet gateway's lines do not wait. `flush()` before exiting; a crash
- * loses at most the last 4 KiB.
+ * The gateway's logger: JSON lines on stdout through pino's asynchronous
+ * destination (a write(2) happens when the previous one finished; lines
+ * produced meanwhile go out together). Events — start, upstream failure,
+ * breaker change, drain — are written through it as they happen; access
+ * lines go through `createAccessLog`, which batches them. `flush()` before
+ * exiting.
  */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
-  let dest = destination;
-  if (!dest) {
-    const boom = pino.destination({ dest: 1, sync: false, minLength: 4096 });
-    setInterval(() => boom.flush(), FLUSH_INTERVAL).unref();
-    dest = boom;
-  }
   return pino(
     {
       level,
@@ -30,7 +20,7 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
       // Epoch ms: the cheapest timestamp, and unambiguous.
       timestamp: pino.stdTimeFunctions.epochTime,
     },
-    dest,
+    destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
 
@@ -48,21 +38,56 @@ export interface AccessEntry {
   limit: string | undefined;
 }
 
-/** Builds a function that writes one access-log line; a disabled level costs one comparison. */
-export function accessLogger(
-  log: Logger,
-): (ctx: RequestContext, status: number, ms: number, limit: string | undefined) => void {
-  if (!log.isLevelEnabled('info')) return () => {};
-  return function access(ctx, status, ms, limit): void {
-    const entry: AccessEntry = {
-      request_id: ctx.requestId,
-      method: ctx.method,
-      path: ctx.path,
-      status,
-      duration_ms: Math.round(ms * 100) / 100,
-      upstream: ctx.state.upstream as string | undefined,
-      limit,
-    };
-    log.info(entry, 'request');
+/** Access lines collected before they are handed to the destination in one write. */
+const BATCH_BYTES = 16 * 1024; // 16 KiB
+/** Longest an access line waits in the batch. */
+const FLUSH_INTERVAL = 100; // 100 ms
+
+export interface AccessLog {
+  /** Logs one answered request (a no-op when `info` is off). */
+  write(ctx: RequestContext, status: number, ms: number, limit: string | undefined): void;
+  /** Hands the collected lines to the destination now. */
+  flush(): void;
+  /** Flushes and stops the timer. */
+  close(): void;
+}
+
+/**
+ * The access log. Each line has the shape pino gives every line (level,
+ * time, pid, msg) and goes to the logger's own destination, but is put
+ * together here and collected into batches: a fixed set of fields needs no
+ * generic serialiser, and one destination write per 16 KiB (or per 100 ms)
+ * instead of one per request keeps the cost per request well under a
+ * microsecond. A crash loses at most the last 100 ms of access lines.
+ */
+export function createAccessLog(log: Logger): AccessLog {
+  if (!log.isLevelEnabled('info')) return { write() {}, flush() {}, close() {} };
+  const stream = (log as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym] as DestinationStream;
+  const head = `{"level":30,"time":`;
+  const pid = `,"pid":${process.pid},"request_id":`;
+  let pending = '';
+  const flush = (): void => {
+    if (pending === '') return;
+    const out = pending;
+    pending = '';
+    stream.write(out);
+  };
+  const timer = setInterval(flush, FLUSH_INTERVAL);
+  timer.unref();
+  return {
+    write(ctx, status, ms, limit): void {
+      const upstream = ctx.route ? (ctx.state.upstream as string | undefined) : undefined;
+      // The request id is a plain token and the method a token (RFC 9110 §9.1): neither needs escaping.
+      let line = `${head}${Date.now()}${pid}"${ctx.requestId}","method":"${ctx.method}","path":${JSON.stringify(ctx.path)},"status":${status},"duration_ms":${Math.round(ms * 100) / 100}`;
+      if (upstream !== undefined) line += `,"upstream":${JSON.stringify(upstream)}`;
+      if (limit !== undefined) line += `,"limit":"${limit}"`;
+      pending += `${line},"msg":"request"}\n`;
+      if (pending.length >= BATCH_BYTES) flush();
+    },
+    flush,
+    close(): void {
+      clearInterval(timer);
+      flush();
+    },
   };
 }

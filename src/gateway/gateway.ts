@@ -6,7 +6,7 @@ import type { DestinationStream } from 'pino';
 import { StatusError } from '../errors.ts';
 import { createServer } from '../server/serve.ts';
 import type { Guard, RequestContext, RouteDef } from '../server/types.ts';
-import { accessLogger, createLogger, type Logger } from './access-log.ts';
+import { createAccessLog, createLogger, type Logger } from './access-log.ts';
 import { createAdminServer, type NotReady } from './admin.ts';
 import type { GatewayConfig } from './config.ts';
 import type { RouteConfig } from './config-route.ts';
@@ -57,6 +57,8 @@ export interface Gateway {
   listen(): Promise<{ url: string; adminUrl: string | undefined }>;
   /** Why the gateway should get no traffic, or undefined when it should. */
   notReady(): NotReady | undefined;
+  /** Hands the access lines collected so far to the log destination. */
+  flushLogs(): void;
   /** This process's metrics in Prometheus text format. */
   metricsText(): string;
   /**
@@ -122,7 +124,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     return def;
   });
 
-  const access = accessLogger(log);
+  const accessLog = createAccessLog(log);
+  const access = accessLog.write;
   const policies = createPolicies(config.policies, {
     ...(options.clock ? { clock: options.clock } : {}),
     onStoreFailure: (e) =>
@@ -232,6 +235,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     },
     notReady,
     metricsText,
+    flushLogs: () => accessLog.flush(),
     async shutdown(grace = config.drain.grace) {
       draining = true;
       log.info({ in_flight: active.count, grace_ms: grace }, 'draining');
@@ -243,6 +247,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       }
       await policies.close();
       await options.onClose?.();
+      accessLog.close();
       log.info({ cut }, 'stopped');
       log.flush();
       return { cut };

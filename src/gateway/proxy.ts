@@ -6,6 +6,7 @@ import type { Profile } from '../catalog/index.ts';
 import { StatusError } from '../errors.ts';
 import { continueIfExpected } from '../server/body.ts';
 import type { Context } from '../server/context.ts';
+import { sendError } from '../server/respond.ts';
 import type { Handler, RequestContext } from '../server/types.ts';
 import { SIGNED_BODY_STATE } from './auth/principal.ts';
 import type { RouteConfig } from './config-route.ts';
@@ -53,8 +54,7 @@ enum Phase {
 class Exchange implements Dispatcher.DispatchHandler {
   readonly #route: ProxyRoute;
   readonly #ctx: Context;
-  readonly #settle: () => void;
-  readonly #refuse: (err: unknown) => void;
+
   #target: Target | undefined = undefined;
   #controller: Dispatcher.DispatchController | undefined = undefined;
   #phase = Phase.Waiting;
@@ -67,11 +67,9 @@ class Exchange implements Dispatcher.DispatchHandler {
   /** The client's side ended before our answer did (deadline 504 sent by the front, or the client left). */
   #gone = false;
 
-  constructor(route: ProxyRoute, ctx: Context, resolve: () => void, reject: (err: unknown) => void) {
+  constructor(route: ProxyRoute, ctx: Context) {
     this.#route = route;
     this.#ctx = ctx;
-    this.#settle = resolve;
-    this.#refuse = reject;
   }
 
   start(): void {
@@ -205,7 +203,7 @@ class Exchange implements Dispatcher.DispatchHandler {
       const body = Buffer.concat(this.#chunks, this.#size);
       const err = normaliseUpstreamError(this.#status, this.#upstreamHeaders ?? {}, body, this.#route.profile, true);
       if (err) {
-        this.#reject(err);
+        this.#answerError(err);
         return;
       }
       this.#writeWhole(this.#status, forwardResponseHeaders(this.#upstreamHeaders ?? {}, this.#ctx.requestId), body);
@@ -217,7 +215,7 @@ class Exchange implements Dispatcher.DispatchHandler {
       }
       res.end();
     }
-    this.#resolve();
+    this.#done();
   }
 
   #endTransformed(): void {
@@ -263,7 +261,7 @@ class Exchange implements Dispatcher.DispatchHandler {
         target.breaker?.failure();
         this.#route.onFailure(ctx, target, 'timeout', err);
       } else if (phase === Phase.Waiting) target.breaker?.release();
-      this.#resolve();
+      this.#done();
       return;
     }
     const failure = failureOf(err, target, ctx.method, this.#route.config.timeout);
@@ -274,7 +272,7 @@ class Exchange implements Dispatcher.DispatchHandler {
       // (RFC 9112 §8 — the client sees the connection close before the declared length or the
       // last chunk, and must treat the response as incomplete). Never a complete-looking 200.
       ctx.res.destroy();
-      this.#resolve();
+      this.#done();
       return;
     }
     if (
@@ -297,14 +295,14 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#fail(failure.error);
   }
 
-  #resolve(): void {
+  #done(): void {
     this.#route.active.count--;
-    this.#settle();
   }
 
-  #reject(err: unknown): void {
+  /** Answers with the contract's error body (or, once the answer started, cuts the connection). */
+  #answerError(err: unknown): void {
     this.#route.active.count--;
-    this.#refuse(err);
+    sendError(this.#ctx, err);
   }
 
   #abortWith(err: StatusError): void {
@@ -314,7 +312,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   #fail(err: StatusError): void {
     this.#phase = Phase.Done;
     this.#ctx.res.off('close', this.#onClientClose);
-    this.#reject(err);
+    this.#answerError(err);
   }
 }
 
@@ -339,9 +337,13 @@ function limitedBody(req: Readable, limit: number): Readable {
   return req.pipe(counter);
 }
 
-/** The route's terminal handler: forwards every request to the route's upstream. */
+/**
+ * The route's terminal handler: forwards every request to the route's
+ * upstream. It returns at once; the exchange answers by itself, errors
+ * included, so no promise is made per request.
+ */
 export function createProxyHandler(route: ProxyRoute): Handler {
-  return function proxy(ctx: RequestContext): Promise<void> {
-    return new Promise<void>((resolve, reject) => new Exchange(route, ctx as Context, resolve, reject).start());
+  return function proxy(ctx: RequestContext): void {
+    new Exchange(route, ctx as Context).start();
   };
 }

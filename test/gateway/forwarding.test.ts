@@ -111,7 +111,7 @@ describe('forwarding: requests go up and answers come back streamed, minus hop-b
       'GET /echo HTTP/1.1\r\nHost: h\r\nX-Request-Id: logged-1\r\n\r\n',
       completeByLength,
     );
-    await new Promise((resolve) => setImmediate(resolve));
+    gateway.gw.flushLogs();
     const line = gateway.logs.find((l) => l.request_id === 'logged-1' && l.msg === 'request');
     assert.ok(line, 'an access line for the request');
     assert.equal(line.method, 'GET');

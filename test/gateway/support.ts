@@ -72,7 +72,12 @@ export async function startGateway(
   });
   const logs: Record<string, unknown>[] = [];
   const gw = createGateway(config, {
-    logStream: { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
+    logStream: {
+      // Access lines arrive in batches: one JSON document per line.
+      write: (text: string) => {
+        for (const line of text.split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      },
+    },
     ...options,
   });
   const { url, adminUrl } = await gw.listen();
