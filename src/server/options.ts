@@ -18,7 +18,7 @@ export interface Limits {
   body?: number;
   /** Time for a client to send the whole header section, in ms; past it → 408 + close. @default 30000 (30 s) */
   headersTimeout?: number;
-  /** Time for a client to send the body once the handler reads it, in ms; past it → 408 + close. @default 30000 (30 s) */
+  /** Time for a client to send the body once the handler reads it, in ms; past it → 408 + close. @default 15000 (15 s) */
   bodyTimeout?: number;
   /** Time for the whole request to arrive, in ms (node:http requestTimeout, a backstop). @default 300000 (5 min) */
   requestTimeout?: number;
@@ -69,7 +69,8 @@ const DEFAULT_LIMITS: Required<Limits> = {
   headerSize: 16 * 1024, // 16 KiB
   body: 1024 * 1024, // 1 MiB
   headersTimeout: 30_000, // 30 s
-  bodyTimeout: 30_000, // 30 s
+  // Below the route deadline, so a body that stops arriving is the client's 408, not a 504.
+  bodyTimeout: 15_000, // 15 s
   requestTimeout: 300_000, // 5 min
   timeout: 30_000, // 30 s
 };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createServer, type RouteDef, sendJson } from '../../src/server/index.ts';
+import { resolveOptions } from '../../src/server/options.ts';
 import { errorBodyOf, exchange, listen, request } from './wire.ts';
 
 /** A handler that never answers on its own and reports when its signal aborts. */
@@ -104,4 +105,28 @@ test('a request timeout longer than a timer can hold does not expire at once', a
   const port = await listen(t, createServer({ routes, limits: { timeout: 0 } }));
   const { res } = await exchange(t, port, request('GET', '/later', { 'x-request-timeout': 9_999_999_999 }));
   assert.equal(res.status, 200);
+});
+
+test('a deadline that passes while the body is still arriving is 504 with Connection: close', async (t) => {
+  const routes: RouteDef[] = [{ path: '/upload', methods: { POST: async (ctx) => void (await ctx.body()) } }];
+  const port = await listen(t, createServer({ routes, limits: { bodyTimeout: 60_000 } }));
+  const { res, wire } = await exchange(
+    t,
+    port,
+    request('POST', '/upload', { 'content-length': 16, 'x-request-timeout': 30 }, 'half-a-body'),
+  );
+  assert.equal(res.status, 504);
+  assert.equal(res.headers.connection, 'close');
+  assert.ok(await wire.closesWithoutMore(), 'the unread rest of the body cannot be framed: the server closes');
+});
+
+test('by default a body that stops arriving is the client’s 408, before the route deadline', async (t) => {
+  const routes: RouteDef[] = [{ path: '/upload', methods: { POST: async (ctx) => void (await ctx.body()) } }];
+  const defaults = resolveOptions({}).limits;
+  assert.ok(defaults.bodyTimeout < defaults.timeout, 'the default body timeout is below the default deadline');
+  // The same relation, scaled down so the test does not wait 15 s.
+  const port = await listen(t, createServer({ routes, limits: { bodyTimeout: 50, timeout: 100 } }));
+  const { res } = await exchange(t, port, request('POST', '/upload', { 'content-length': 16 }, 'half'));
+  assert.equal(res.status, 408);
+  assert.equal(res.headers.connection, 'close');
 });

@@ -28,12 +28,15 @@ export function deadlineGuard(options: Resolved) {
 }
 
 const noop = (): void => {};
+const CLOSE = { Connection: 'close' } as const;
 const MAX_TIMER = 2 ** 31 - 1; // ≈ 24.8 days, in ms
 
 function expire(ctx: Context): void {
   const res = ctx.res;
   const ms = Math.round((ctx.deadline ?? ctx.start) - ctx.start);
-  const err = new StatusError(504, `No answer within the deadline of ${ms} ms.`);
+  // RFC 9112 §9.6: a body still unread when the answer goes out leaves the connection unusable: close it.
+  const unread = !ctx.req.complete;
+  const err = new StatusError(504, `No answer within the deadline of ${ms} ms.`, unread ? { headers: CLOSE } : {});
   // A handler that answers late writes after the end; that is expected, not an error.
   res.on('error', noop);
   if (!res.headersSent) sendError(ctx, err);
