@@ -56,6 +56,7 @@ export function createLab(options: LabOptions = {}): Lab {
     jsonOnly: '/streams',
     slow: '/slow',
     limited: '/limited',
+    websocket: '/ws/echo',
   };
 
   const routes: RouteDef[] = [
