@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { type Duplex, type Readable, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
@@ -51,6 +51,15 @@ enum Phase {
  * route transforms 200 bodies (203) or normalises error bodies, which need
  * the whole body.
  */
+/** Where a response keeps its exchange, so one shared listener serves every request. */
+const EXCHANGE = Symbol('statuskit.exchange');
+type ExchangeResponse = ServerResponse & { [EXCHANGE]?: Exchange };
+
+/** `close` on a response before its exchange ended: the front's 504 went out, or the client left. */
+function onClientClose(this: ExchangeResponse): void {
+  this[EXCHANGE]?.clientClosed();
+}
+
 class Exchange implements Dispatcher.DispatchHandler {
   readonly #route: ProxyRoute;
   readonly #ctx: Context;
@@ -75,7 +84,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   start(): void {
     const ctx = this.#ctx;
     this.#route.active.count++;
-    ctx.res.once('close', this.#onClientClose);
+    (ctx.res as ExchangeResponse)[EXCHANGE] = this;
+    ctx.res.once('close', onClientClose);
     this.#send(undefined);
   }
 
@@ -110,12 +120,13 @@ class Exchange implements Dispatcher.DispatchHandler {
     );
   }
 
-  readonly #onClientClose = (): void => {
+  /** The response closed (see onClientClose). */
+  clientClosed(): void {
     if (this.#phase === Phase.Done) return;
     this.#gone = true;
     // The front's 504 ended the response, or the client went away: either way the upstream request stops here.
     this.#controller?.abort(new Error('The client side of the exchange ended.'));
-  };
+  }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
@@ -162,7 +173,7 @@ class Exchange implements Dispatcher.DispatchHandler {
       // Back-pressure: stop reading the upstream while the client's socket is full.
       if (!this.#ctx.res.write(chunk)) {
         controller.pause();
-        this.#ctx.res.once('drain', this.#resume);
+        this.#ctx.res.once('drain', () => controller.resume());
       }
       return;
     }
@@ -177,8 +188,6 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#chunks.push(chunk);
     this.#size += chunk.length;
   }
-
-  readonly #resume = (): void => this.#controller?.resume();
 
   /** A body outgrew the transform's limit: it goes out as the upstream sent it, streamed from here on. */
   #giveUpTransform(chunk: Buffer): void {
@@ -197,7 +206,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     const res = this.#ctx.res;
     const phase = this.#phase;
     this.#phase = Phase.Done;
-    this.#ctx.res.off('close', this.#onClientClose);
+    this.#ctx.res.off('close', onClientClose);
     if (phase === Phase.Transforming) this.#endTransformed();
     else if (phase === Phase.Normalising) {
       const body = Buffer.concat(this.#chunks, this.#size);
@@ -247,7 +256,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     const phase = this.#phase;
     this.#phase = Phase.Done;
     const ctx = this.#ctx;
-    ctx.res.off('close', this.#onClientClose);
+    ctx.res.off('close', onClientClose);
     const target = this.#target!;
     if (err instanceof StatusError) {
       this.#fail(err);
@@ -288,7 +297,7 @@ class Exchange implements Dispatcher.DispatchHandler {
       this.#retried = true;
       this.#phase = Phase.Waiting;
       this.#controller = undefined;
-      ctx.res.once('close', this.#onClientClose);
+      ctx.res.once('close', onClientClose);
       this.#send(target);
       return;
     }
@@ -311,7 +320,7 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   #fail(err: StatusError): void {
     this.#phase = Phase.Done;
-    this.#ctx.res.off('close', this.#onClientClose);
+    this.#ctx.res.off('close', onClientClose);
     this.#answerError(err);
   }
 }
