@@ -176,7 +176,8 @@ const markdown = [
   `${machine()}. ${CONNECTIONS} connections, ${DURATION_S} s per server after ${WARMUP_S} s warm-up, GET ${PATH}`,
   `(${Buffer.byteLength('{"id":"example","partitions":1,"retention_hours":24,"status":"ACTIVE"}')} B JSON) from one shared`,
   `upstream; every server in its own process, load from ${rows[0]?.result.tool ?? 'wrk'} in another. statuskit runs with`,
-  'every front guard, rate limit + load shedding + body budget, JSON access log to stdout and metrics on.',
+  'every front guard, rate limit (keyed per connection, so it decides but never refuses) + load shedding +',
+  'body budget, JSON access log to stdout and metrics on, from the built dist/.',
   '',
   table(
     rows.map((r) => ({

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -137,6 +137,17 @@ describe('gateway configuration: validated at start-up, every error names the fi
     assert.throws(
       () => checkGatewayConfig({ routes: [{ path: '/', targets: ['not a url'] }] }),
       (e: unknown) => e instanceof ConfigError && e.issues[0]?.field === 'routes[0].targets[0]',
+    );
+  });
+
+  it('the example configuration in docs/gateway.md is valid', () => {
+    const doc = readFileSync(new URL('../../docs/gateway.md', import.meta.url), 'utf8');
+    const example = /```yaml\n(profile: generic[\s\S]*?)```/.exec(doc)?.[1];
+    assert.ok(example, 'the reference example is in the page');
+    const config = parseConfigText(example, 'docs/gateway.md');
+    assert.deepEqual(
+      config.routes.map((r) => r.path),
+      ['/reports', '/legacy', '/api', '/old'],
     );
   });
 
