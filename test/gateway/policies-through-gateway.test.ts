@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -26,7 +28,7 @@ describe('the policy guards in front of the proxy', () => {
       routes: [{ path: '/', targets: [upstream.url] }],
       policies: {
         auth: { apiKeys: [{ id: 'alice', key: 'alice-key-1' }] },
-        rateLimit: { limit: 2, window: '60s', key: 'principal' },
+        rateLimit: { limit: 3, window: '60s', key: 'principal' },
       },
     });
   });
@@ -41,6 +43,28 @@ describe('the policy guards in front of the proxy', () => {
     assert.equal(res.status, 401);
     assert.ok(res.headers['www-authenticate']);
     assert.equal(upstream.seen.length, seen);
+  });
+
+  it('Expect: 100-continue: the 100 only after the guards passed, then the body streams up', async (t) => {
+    const refused = await rawExchange(
+      gateway.port,
+      'POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n',
+      completeByLength,
+    );
+    assert.equal(refused.status, 401, 'no 100 Continue before the final answer');
+    const socket = connect(gateway.port, '127.0.0.1');
+    t.after(() => socket.destroy());
+    let text = '';
+    socket.on('data', (c) => (text += c.toString('latin1')));
+    socket.write(
+      'POST /x HTTP/1.1\r\nHost: h\r\nX-Api-Key: alice-key-1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n',
+    );
+    while (!text.includes('\r\n\r\n')) await once(socket, 'data');
+    assert.match(text, /^HTTP\/1\.1 100 Continue\r\n\r\n$/);
+    socket.write('hello');
+    while (!text.endsWith('ok')) await once(socket, 'data');
+    assert.match(text, /HTTP\/1\.1 200 OK/);
+    assert.equal(upstream.seen.at(-1)?.headers.expect, undefined, 'Expect is not forwarded');
   });
 
   it('429 with Retry-After and RateLimit fields past the limit; the decision is in the log and the metrics', async () => {
@@ -60,11 +84,12 @@ describe('the policy guards in front of the proxy', () => {
       [
         [200, 'allowed'],
         [200, 'allowed'],
+        [200, 'allowed'],
         [429, 'limited'],
       ],
     );
     const text = gateway.gw.metricsText();
-    assert.match(text, /statuskit_gateway_limiter_decisions_total\{route="\/",decision="allowed"\} 2/);
+    assert.match(text, /statuskit_gateway_limiter_decisions_total\{route="\/",decision="allowed"\} 3/);
     assert.match(text, /statuskit_gateway_limiter_decisions_total\{route="\/",decision="limited"\} 1/);
   });
 });
