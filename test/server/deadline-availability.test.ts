@@ -35,6 +35,31 @@ test('the route’s own timeout caps a longer X-Request-Timeout', async (t) => {
   assert.match(errorBodyOf(res).error_msg, /20 ms/);
 });
 
+test('an answer that started before the deadline streams on past it: the deadline is met by the status line', async (t) => {
+  let aborted = false;
+  const routes: RouteDef[] = [
+    {
+      path: '/stream',
+      methods: {
+        GET: (ctx) => {
+          ctx.signal.addEventListener('abort', () => (aborted = true));
+          setImmediate(() => {
+            ctx.res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' });
+            ctx.res.write('a');
+            // The 1 ms deadline timer was armed first and expires first; this one fires after it.
+            setTimeout(() => ctx.res.end('b'), 20);
+          });
+        },
+      },
+    },
+  ];
+  const port = await listen(t, createServer({ routes }));
+  const { res } = await exchange(t, port, request('GET', '/stream', { 'x-request-timeout': 1 }));
+  assert.equal(res.status, 200);
+  assert.equal(res.body, 'ab');
+  assert.equal(aborted, false);
+});
+
 test('the timeout query parameter counts only where the route enables it', async (t) => {
   const routes: RouteDef[] = [
     { path: '/q', timeoutQuery: true, methods: { GET: () => {} } },

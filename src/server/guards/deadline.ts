@@ -7,7 +7,8 @@
  * 504 when no answer came in time. The guard only sets ctx.deadline; the timer
  * is armed by `armDeadline` after the handler's synchronous part, and only
  * when the handler has not answered yet — a synchronous answer costs no timer.
- * On expiry the front answers 504 (when nothing was sent) and aborts ctx.signal.
+ * On expiry the front answers 504 and aborts ctx.signal, unless the answer
+ * already started: then the deadline was met and nothing happens.
  */
 import { performance } from 'node:perf_hooks';
 import { StatusError } from '../../errors.ts';
@@ -33,14 +34,17 @@ const MAX_TIMER = 2 ** 31 - 1; // ≈ 24.8 days, in ms
 
 function expire(ctx: Context): void {
   const res = ctx.res;
+  // CONTRACT.md §4 / RFC 9110 §15.6.5: 504 is for no answer in time. A status
+  // line already sent is the answer; its body streams on (downloads, events),
+  // and a stalled one is the socket timeouts' business, not the deadline's.
+  if (res.headersSent) return;
   const ms = Math.round((ctx.deadline ?? ctx.start) - ctx.start);
   // RFC 9112 §9.6: a body still unread when the answer goes out leaves the connection unusable: close it.
   const unread = !ctx.req.complete;
   const err = new StatusError(504, `No answer within the deadline of ${ms} ms.`, unread ? { headers: CLOSE } : {});
   // A handler that answers late writes after the end; that is expected, not an error.
   res.on('error', noop);
-  if (!res.headersSent) sendError(ctx, err);
-  else if (!res.writableEnded) res.destroy();
+  sendError(ctx, err);
   ctx.abort(err);
 }
 
