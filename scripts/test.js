@@ -46,9 +46,11 @@ if (files.length === 0) {
   console.error('No test files found.');
   process.exit(1);
 }
+// --test-timeout is a hang guard, not a speed assertion: a test that waits for
+// an event that never comes fails after 2 min instead of holding CI to its limit.
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=120000', ...files],
   { stdio: 'inherit', env: { ...process.env, STATUSKIT_TEST: '1' } },
 );
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
