@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { type Duplex, type Readable, Transform } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Profile } from '../catalog/index.ts';
 import { StatusError } from '../errors.ts';
@@ -73,6 +73,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   #chunks: Buffer[] = [];
   #size = 0;
   #retried = false;
+  #hasBody = false;
   /** The client's side ended before our answer did (deadline 504 sent by the front, or the client left). */
   #gone = false;
 
@@ -103,6 +104,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#headers ??= forwardRequestHeaders(req, ctx.requestId);
     const declared = req.headers['content-length'];
     const hasBody = declared !== undefined || req.headers['transfer-encoding'] !== undefined;
+    this.#hasBody = hasBody;
     // RFC 9110 §10.1.1: the 100 goes out now that every guard passed and the body is wanted.
     if (hasBody) continueIfExpected(ctx);
     target.pool.dispatch(
@@ -110,11 +112,8 @@ class Exchange implements Dispatcher.DispatchHandler {
         path: upstreamPath(target, route.config, req.url ?? '/'),
         method: ctx.method,
         headers: this.#headers,
-        // A signed body was read (and verified) by the auth guard: those exact bytes go on.
-        // A declared length was checked by the front's size guard; a chunked body is counted on its way.
-        body:
-          (ctx.state[SIGNED_BODY_STATE] as Buffer | undefined) ??
-          (hasBody ? (declared === undefined ? limitedBody(req, ctx.bodyLimit) : req) : null),
+        // undici takes (async) iterables as bodies at run time; its DispatchOptions type omits them.
+        body: (hasBody ? bodyFor(ctx, declared === undefined) : null) as Dispatcher.DispatchOptions['body'],
       },
       this,
     );
@@ -165,7 +164,19 @@ class Exchange implements Dispatcher.DispatchHandler {
       return;
     }
     this.#phase = Phase.Streaming;
-    ctx.res.writeHead(status, forwardResponseHeaders(headers, ctx.requestId) as unknown as string[]);
+    ctx.res.writeHead(status, this.#responseHeaders(headers) as unknown as string[]);
+  }
+
+  /**
+   * The upstream's fields for the client. An answer that comes while the
+   * client is still sending the body (an early 413, 401 …) goes out at once;
+   * RFC 9112 §9.6: the rest of that body is never read, so the connection
+   * closes after the answer (node:http closes it once the response ends).
+   */
+  #responseHeaders(headers: IncomingHttpHeaders): (string | string[])[] {
+    const out = forwardResponseHeaders(headers, this.#ctx.requestId);
+    if (this.#hasBody && !this.#ctx.req.complete) out.push('connection', 'close');
+    return out;
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -193,10 +204,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   #giveUpTransform(chunk: Buffer): void {
     const res = this.#ctx.res;
     this.#phase = Phase.Streaming;
-    res.writeHead(
-      this.#status,
-      forwardResponseHeaders(this.#upstreamHeaders ?? {}, this.#ctx.requestId) as unknown as string[],
-    );
+    res.writeHead(this.#status, this.#responseHeaders(this.#upstreamHeaders ?? {}) as unknown as string[]);
     for (const c of this.#chunks) res.write(c);
     this.#chunks = [];
     this.onResponseData(this.#controller as Dispatcher.DispatchController, chunk);
@@ -215,7 +223,7 @@ class Exchange implements Dispatcher.DispatchHandler {
         this.#answerError(err);
         return;
       }
-      this.#writeWhole(this.#status, forwardResponseHeaders(this.#upstreamHeaders ?? {}, this.#ctx.requestId), body);
+      this.#writeWhole(this.#status, this.#responseHeaders(this.#upstreamHeaders ?? {}), body);
     } else {
       for (const _ in trailers) {
         // RFC 9110 §6.5: trailer fields go on with the content when the client's message can carry them.
@@ -231,7 +239,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     const upstream = this.#upstreamHeaders ?? {};
     const body = Buffer.concat(this.#chunks, this.#size);
     const changed = applyTransform(body, this.#route.config.transform!);
-    const headers = forwardResponseHeaders(upstream, this.#ctx.requestId);
+    const headers = this.#responseHeaders(upstream);
     if (!changed) {
       this.#writeWhole(200, headers, body);
       return;
@@ -326,24 +334,38 @@ class Exchange implements Dispatcher.DispatchHandler {
 }
 
 /**
- * A chunked request body, streamed on, that fails with 413 as soon as it
- * passes the route's limit (RFC 9110 §15.5.14); the upstream request is
- * aborted with it, and the client's unread rest is left to Connection: close.
+ * The request body as undici gets it: always an iterable, never a stream.
+ * RFC 9112 §6: the client chose the framing and the upstream sees the same
+ * one — undici frames an iterable by the Content-Length field when one was
+ * declared and chunked otherwise, where a stream that happened to end before
+ * the upstream connection was ready would be re-framed with a length (and an
+ * upstream's 411 for a chunked body would never come). A signed body was read
+ * (and verified) by the auth guard: those exact bytes go on.
  */
-function limitedBody(req: Readable, limit: number): Readable {
+function bodyFor(ctx: Context, chunked: boolean): Iterable<Buffer> | AsyncIterable<Buffer> | Buffer {
+  const signed = ctx.state[SIGNED_BODY_STATE] as Buffer | undefined;
+  if (signed) return chunked ? [signed] : signed;
+  // A declared length was checked by the front's size guard; a chunked body is counted on its way.
+  return streamedBody(ctx.req, chunked ? ctx.bodyLimit : Number.POSITIVE_INFINITY);
+}
+
+/**
+ * The client's body, chunk by chunk, failing with 413 as soon as it passes
+ * `limit` (RFC 9110 §15.5.14); the upstream request is aborted with it, and
+ * the client's unread rest is left to Connection: close. Stopping early
+ * leaves the client's request alone (the front answers on it); it ends with
+ * the client connection.
+ */
+async function* streamedBody(req: Readable, limit: number): AsyncGenerator<Buffer> {
   let size = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      size += chunk.length;
-      if (size <= limit) return callback(null, chunk);
-      callback(
-        new StatusError(413, `The request body passed the limit of ${limit} bytes.`, {
-          headers: { connection: 'close' },
-        }),
-      );
-    },
-  });
-  return req.pipe(counter);
+  for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit)
+      throw new StatusError(413, `The request body passed the limit of ${limit} bytes.`, {
+        headers: { connection: 'close' },
+      });
+    yield chunk;
+  }
 }
 
 /**
