@@ -12,6 +12,7 @@ import type { GatewayConfig } from './config.ts';
 import type { RouteConfig } from './config-route.ts';
 import { policyFamilies } from './guards/metrics.ts';
 import { GatewayMetrics, type RouteStats, UNMATCHED } from './metrics.ts';
+import { mirrorRoutes } from './mirror.ts';
 import { createPolicies } from './policies.ts';
 import { instrumentPolicies } from './policy-metrics.ts';
 import { type Family, render } from './prometheus.ts';
@@ -39,6 +40,13 @@ export interface GatewayOptions {
   clock?: () => number;
   /** More metric families, read at scrape time (rate-limit store failures …). @default none */
   metricSources?: readonly (() => Family[])[];
+  /**
+   * The upstream's own route table by gateway route path, where it is known
+   * (`statuskit serve` passes the embedded lab's under '/'): that route is
+   * split along it, carrying the upstream's body limits (see ./mirror.ts).
+   * @default none
+   */
+  upstreamRoutes?: Readonly<Record<string, readonly RouteDef[]>>;
   /** Runs once the gateway stopped (closes stores the guards use). @default none */
   onClose?: () => Promise<void>;
 }
@@ -83,7 +91,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const statsOf = new Map<RouteDef, RouteStats>();
   const unmatched = metrics.route(UNMATCHED);
 
-  const routes: RouteDef[] = config.routes.map((route) => {
+  const routes: RouteDef[] = config.routes.flatMap((route) => {
     const upstream = new Upstream(route, options.now, (t) =>
       log.warn({ route: route.path, target: t.label, state: t.state }, 'circuit breaker changed state'),
     );
@@ -120,8 +128,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       ...(route.unavailable ? { unavailable: route.unavailable } : {}),
       ...(route.websocket ? { upgrade: createUpgradeHandler(proxyRoute) } : {}),
     };
-    statsOf.set(def, stats);
-    return def;
+    const known = options.upstreamRoutes?.[route.path];
+    const defs = known ? mirrorRoutes(def, known) : [def];
+    for (const d of defs) statsOf.set(d, stats);
+    return defs;
   });
 
   const accessLog = createAccessLog(log);

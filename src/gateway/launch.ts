@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import type { CommandIO } from '../cli/command.ts';
-import { type RunningLab, startLab } from '../lab/index.ts';
+import { createLab, type RunningLab, startLab } from '../lab/index.ts';
+import type { RouteDef } from '../server/types.ts';
 import { banner } from './banner.ts';
 import { runPrimary, runWorker } from './cluster.ts';
 import { type GatewayConfig, readGatewayConfig } from './config.ts';
@@ -26,6 +27,18 @@ export function defaultRoute(url: string): RouteConfig {
   const { config, issues } = readGatewayConfig({ routes: [{ path: '/', targets: [url] }] });
   if (issues.length || !config.routes[0]) throw new TypeError(`Not an upstream URL: ${url}`);
   return config.routes[0];
+}
+
+/**
+ * The embedded lab's route table, for the gateway route in front of it (see
+ * ./mirror.ts). A cluster worker did not start the lab: it builds the same
+ * table from the same options (the routes are code; the state is discarded).
+ */
+function labRoutes(config: GatewayConfig, lab: RunningLab | undefined): Record<string, readonly RouteDef[]> {
+  if (lab) return { '/': lab.lab.routes };
+  const table = createLab({ profile: config.profile });
+  table.close();
+  return { '/': table.routes };
 }
 
 async function withLab(config: GatewayConfig): Promise<{ config: GatewayConfig; lab: RunningLab | undefined }> {
@@ -65,8 +78,12 @@ export async function launch(options: LaunchOptions): Promise<number> {
   const workers = options.workers ?? 1;
   if (workers > 1 && cluster.isPrimary) return runPrimary({ ...options, workers, withLab });
   const { config, lab } = await withLab(options.config);
+  const fronted = options.config.routes.length === 0;
   // In a cluster the primary serves the admin port, with every worker's metrics.
-  const gateway = createGateway(cluster.isWorker ? { ...config, admin: false } : config);
+  const gateway = createGateway(
+    cluster.isWorker ? { ...config, admin: false } : config,
+    fronted ? { upstreamRoutes: labRoutes(config, lab) } : {},
+  );
   let addresses: { url: string; adminUrl: string | undefined };
   try {
     addresses = await listenOrExplain(gateway);

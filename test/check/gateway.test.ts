@@ -6,18 +6,6 @@ import { runCheck } from '../../src/check/run.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
-/**
- * Probes `statuskit serve` fails today, each with the reason it fails for.
- * They are asserted to fail, so fixing the gateway makes this test say so and
- * the entry is removed; every other applicable probe must pass.
- */
-const GATEWAY_DEFECTS: Record<string, RegExp> = {
-  // A chunked POST is forwarded with a length, so the lab's 411 (requiresLength) never comes.
-  '411-length': /expected 411 Length Required, got 201 Created/,
-  // A declared length over the lab's limit (but under the gateway's) waits for the body.
-  '413-declared': /no answer within \d+ ms/,
-};
-
 describe('statuskit serve (the gateway in front of the lab) under the checker', () => {
   let child: ChildProcess;
   let url: string;
@@ -47,18 +35,12 @@ describe('statuskit serve (the gateway in front of the lab) under the checker', 
     }
   });
 
-  it('passes every applicable probe but the known gateway defects, which fail as described', async () => {
+  it('passes every applicable probe', async () => {
     const result = await runCheck(url, { load: 20 });
     assert.equal(result.targetSource, 'well-known');
     for (const p of result.probes) {
       if (p.verdict === 'n/a') continue;
-      const defect = GATEWAY_DEFECTS[p.id];
-      if (defect) {
-        assert.equal(p.verdict, 'fail', `${p.id} now passes: remove it from GATEWAY_DEFECTS`);
-        assert.match(p.reason, defect);
-      } else {
-        assert.equal(p.verdict, 'pass', `${p.id}: ${p.reason}`);
-      }
+      assert.equal(p.verdict, 'pass', `${p.id}: ${p.reason}`);
     }
     assert.deepEqual(
       result.probes.filter((p) => p.verdict === 'n/a').map((p) => p.id),
