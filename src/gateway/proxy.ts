@@ -5,7 +5,7 @@ import type { Dispatcher } from 'undici';
 import type { Profile } from '../catalog/index.ts';
 import { StatusError } from '../errors.ts';
 import { continueIfExpected } from '../server/body.ts';
-import type { Context } from '../server/context.ts';
+import { type Context, WRITES_FIELDS } from '../server/context.ts';
 import { sendError } from '../server/respond.ts';
 import type { Handler, RequestContext } from '../server/types.ts';
 import { SIGNED_BODY_STATE } from './auth/principal.ts';
@@ -174,8 +174,12 @@ class Exchange implements Dispatcher.DispatchHandler {
    * closes after the answer (node:http closes it once the response ends).
    */
   #responseHeaders(headers: IncomingHttpHeaders): (string | string[])[] {
-    const out = forwardResponseHeaders(headers, this.#ctx.requestId);
-    if (this.#hasBody && !this.#ctx.req.complete) out.push('connection', 'close');
+    const ctx = this.#ctx;
+    const out = forwardResponseHeaders(headers, ctx.requestId);
+    // A guard's fields (RateLimit …) go in the same list: one writeHead, no merge (see Context.fields).
+    const fields = ctx.fields;
+    if (fields) for (const f of fields) out.push(f);
+    if (this.#hasBody && !ctx.req.complete) out.push('connection', 'close');
     return out;
   }
 
@@ -374,7 +378,8 @@ async function* streamedBody(req: Readable, limit: number): AsyncGenerator<Buffe
  * included, so no promise is made per request.
  */
 export function createProxyHandler(route: ProxyRoute): Handler {
-  return function proxy(ctx: RequestContext): void {
+  const proxy = function proxy(ctx: RequestContext): void {
     new Exchange(route, ctx as Context).start();
   };
+  return Object.assign(proxy, { [WRITES_FIELDS]: true });
 }

@@ -26,6 +26,12 @@ export function requestIdOf(req: IncomingMessage): string {
   return typeof given === 'string' && VALID_REQUEST_ID.test(given) ? given : newRequestId();
 }
 
+/**
+ * Marks a handler that writes `Context.fields` into its answer itself (the
+ * gateway's proxy); the front hands the fields to `res` before any other.
+ */
+export const WRITES_FIELDS: unique symbol = Symbol('statuskit.writesFields');
+
 const EMPTY_QUERY = '';
 const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
@@ -65,6 +71,13 @@ export class Context implements RequestContext {
   /** Why the request was aborted, kept for a signal first asked for afterwards. */
   #abortReason: unknown;
   #body: Promise<Buffer> | undefined;
+  /**
+   * Fields for the answer to come, as a flat [name, value, …] list (see
+   * RequestContext.addResponseField). Why not `res.setHeader`: once a
+   * response holds a field, node's `writeHead(status, list)` leaves its
+   * fast path and merges field by field — about 5 µs per proxied request.
+   */
+  fields: string[] | undefined = undefined;
 
   constructor(req: IncomingMessage, res: ServerResponse, options: Resolved) {
     this.req = req;
@@ -101,6 +114,22 @@ export class Context implements RequestContext {
       });
     }
     return this.#abort.signal;
+  }
+
+  addResponseField(name: string, value: string): void {
+    if (this.fields) this.fields.push(name, value);
+    else this.fields = [name, value];
+  }
+
+  /**
+   * Hands the pending fields to `res` (for a handler that writes its own
+   * answer): from then on node merges them into whatever it writes.
+   */
+  flushFields(): void {
+    const fields = this.fields;
+    if (!fields) return;
+    this.fields = undefined;
+    for (let i = 0; i < fields.length; i += 2) this.res.appendHeader(fields[i]!, fields[i + 1]!);
   }
 
   /** Aborts the signal if anyone asked for it. */

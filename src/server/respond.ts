@@ -47,6 +47,9 @@ function assertSendable(status: number, headers: HeaderValues | undefined, withB
  */
 function headerList(ctx: RequestContext, headers: HeaderValues | undefined, extra: number): (string | number)[] {
   const list: (string | number)[] = ['x-request-id', ctx.requestId];
+  // A guard's fields for the answer (RateLimit …), when the handler was not handed them already.
+  const fields = (ctx as Context).fields;
+  if (fields) for (const f of fields) list.push(f);
   if (headers) {
     for (const k in headers) {
       const v = headers[k]!;

@@ -30,6 +30,14 @@ export interface RequestContext {
   json<T = unknown>(): Promise<T>;
   /** Room for guards to leave facts for later steps (the authenticated principal …). */
   readonly state: Record<string, unknown>;
+  /**
+   * Adds a field to the successful answer to come, whichever handler gives
+   * it (a rate limiter's RateLimit fields). Cheaper than `res.setHeader`:
+   * the front's own answers and the gateway's proxy write it in their one
+   * `writeHead`; other handlers find it set on `res` when they start. Error
+   * answers stand alone and do not carry it.
+   */
+  addResponseField(name: string, value: string): void;
 }
 
 export type Handler = (ctx: RequestContext) => void | Promise<void>;

@@ -70,7 +70,12 @@ describe('the policy guards in front of the proxy', () => {
   it('429 with Retry-After and RateLimit fields past the limit; the decision is in the log and the metrics', async () => {
     const send = () =>
       rawExchange(gateway.port, 'GET /x HTTP/1.1\r\nHost: h\r\nX-Api-Key: alice-key-1\r\n\r\n', completeByLength);
-    assert.equal((await send()).status, 200);
+    const first = await send();
+    assert.equal(first.status, 200);
+    // The proxied answer carries the limiter's fields beside the upstream's own.
+    assert.match(first.headers.ratelimit ?? '', /^"[^"]+";r=\d+;t=\d+$/);
+    assert.match(first.headers['ratelimit-policy'] ?? '', /;q=\d+;w=\d+$/);
+    assert.equal(first.headers.via, '1.1 statuskit');
     assert.equal((await send()).status, 200);
     const seen = upstream.seen.length;
     const limited = await send();

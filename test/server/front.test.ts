@@ -137,3 +137,33 @@ test('a node handler behind attach gets the 100 Continue once the guards passed,
   wire.send('12345');
   assert.equal((await wire.read()).body, 'read 5');
 });
+
+test('a guard’s response fields go on every successful answer, whoever writes it; error answers stand alone', async (t) => {
+  const stamp: Guard = (ctx) => ctx.addResponseField('x-stamp', 'yes');
+  const refuse: Guard = (ctx) => {
+    if (ctx.path === '/refused') throw new StatusError(403, 'No.');
+  };
+  const routes: RouteDef[] = [
+    { path: '/json', methods: { GET: (ctx) => sendJson(ctx, 200, { ok: true }) } },
+    {
+      path: '/raw',
+      methods: {
+        GET: (ctx) => {
+          ctx.res.writeHead(200, ['content-type', 'text/plain', 'content-length', '2']);
+          ctx.res.end('ok');
+        },
+      },
+    },
+    { path: '/refused', methods: { GET: (ctx) => sendJson(ctx, 200, {}) } },
+  ];
+  const port = await listen(t, createServer({ routes, accessGuards: [stamp, refuse] }));
+  const json = (await exchange(t, port, request('GET', '/json'))).res;
+  assert.equal(json.headers['x-stamp'], 'yes');
+  assert.equal(json.body, '{"ok":true}');
+  const raw = (await exchange(t, port, request('GET', '/raw'))).res;
+  assert.equal(raw.headers['x-stamp'], 'yes');
+  assert.equal(raw.headers['content-type'], 'text/plain');
+  const refused = (await exchange(t, port, request('GET', '/refused'))).res;
+  assert.equal(refused.status, 403);
+  assert.equal(refused.headers['x-stamp'], undefined);
+});

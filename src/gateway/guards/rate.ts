@@ -55,10 +55,10 @@ export function createRateLimitGuard(options: RateLimitOptions = {}): RateLimitG
         subcode: 'RATE_LIMIT',
       });
     }
-    // The hot path: two fields set directly, no header object built.
+    // The hot path: two fields for the answer, no header object built, no res.setHeader (see Context.fields).
     if (!headersOnAllow) return;
-    ctx.res.setHeader('RateLimit-Policy', p.policyField);
-    if (!decision.degraded) ctx.res.setHeader('RateLimit', rateLimitField(p, decision));
+    ctx.addResponseField('RateLimit-Policy', p.policyField);
+    if (!decision.degraded) ctx.addResponseField('RateLimit', rateLimitField(p, decision));
   };
 
   const unavailable = (err: unknown): never => {

@@ -111,8 +111,14 @@ describe('rate-limit guard over a real socket', () => {
   after(() => server.close());
 
   it('is synchronous with the memory store', () => {
-    const ctx = { req: { headers: {}, socket: { remoteAddress: '203.0.113.9' } }, res: { setHeader() {} }, state: {} };
+    const fields: string[] = [];
+    const ctx = {
+      req: { headers: {}, socket: { remoteAddress: '203.0.113.9' } },
+      state: {},
+      addResponseField: (name: string, value: string) => fields.push(name, value),
+    };
     assert.equal(guard(ctx as never), undefined);
+    assert.deepEqual(fields, ['RateLimit-Policy', '"default";q=3;w=60', 'RateLimit', '"default";r=2;t=20']);
   });
 
   it('answers 429 with exact Retry-After, RateLimit and RateLimit-Policy fields', async () => {
