@@ -102,7 +102,7 @@ export function createFront(options: ServerOptions = {}, handler?: Handler): Fro
     if (next !== undefined || handler !== undefined) ctx.fallback = true;
     if (onResponse) {
       const res = ctx.res;
-      res.once('finish', () => onResponse(ctx, res.statusCode, performance.now() - ctx.start));
+      res.on('finish', () => onResponse(ctx, res.statusCode, performance.now() - ctx.start));
     }
     try {
       run(ctx, 0, next);

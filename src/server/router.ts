@@ -21,6 +21,11 @@ interface Pattern {
   readonly segments: readonly string[];
   /** `/api/*`: the rest of the path goes to params['*']. */
   readonly prefix: boolean;
+  /**
+   * For a prefix route with literal segments only (`/api/*`, `/*`, the
+   * gateway's routes): `/api`, matched with string compares, no split.
+   */
+  readonly literal: string | undefined;
 }
 
 const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
@@ -67,7 +72,8 @@ export class Router {
       if (!prefix && !segments.some((s) => s.startsWith(':'))) {
         if (!this.#exact.has(def.path)) this.#exact.set(def.path, { route, params: NO_PARAMS });
       } else {
-        this.#patterns.push({ route, segments: prefix && body === '' ? [] : segments, prefix });
+        const literal = prefix && !segments.some((seg) => seg.startsWith(':')) ? body : undefined;
+        this.#patterns.push({ route, segments: prefix && body === '' ? [] : segments, prefix, literal });
       }
     }
     this.allowAll = [...all].join(', ');
@@ -76,14 +82,26 @@ export class Router {
   match(path: string): Match | undefined {
     const exact = this.#exact.get(path);
     if (exact) return exact;
-    if (this.#patterns.length === 0) return undefined;
-    const parts = path.split('/').slice(1);
+    let parts: string[] | undefined;
     for (const p of this.#patterns) {
+      if (p.literal !== undefined) {
+        const rest = restAfter(p.literal, path);
+        if (rest !== undefined) return { route: p.route, params: { '*': rest } };
+        continue;
+      }
+      parts ??= path.split('/').slice(1);
       const params = matchPattern(p, parts);
       if (params) return { route: p.route, params };
     }
     return undefined;
   }
+}
+
+/** What follows `/prefix` in `path` (without the `/`), or undefined when `path` is not under it. */
+function restAfter(prefix: string, path: string): string | undefined {
+  if (!path.startsWith(prefix)) return undefined;
+  if (path.length === prefix.length) return '';
+  return path.charCodeAt(prefix.length) === 47 /* / */ ? path.slice(prefix.length + 1) : undefined;
 }
 
 function matchPattern(p: Pattern, parts: readonly string[]): Record<string, string> | undefined {

@@ -64,6 +64,10 @@ test('route parameters, prefixes and absolute-form targets reach the handler', a
   assert.equal((await exchange(t, port, request('GET', '/items/42'))).res.body, '{"id":"42"}');
   assert.equal((await exchange(t, port, request('GET', '/files/a/b.txt?x=1'))).res.body, '{"rest":"a/b.txt"}');
   assert.equal((await exchange(t, port, request('GET', 'http://test/items/9'))).res.body, '{"id":"9"}');
+  // A prefix route covers its own path and what is below it, never a longer segment.
+  assert.equal((await exchange(t, port, request('GET', '/files'))).res.body, '{"rest":""}');
+  assert.equal((await exchange(t, port, request('GET', '/files/'))).res.body, '{"rest":""}');
+  assert.equal((await exchange(t, port, request('GET', '/filesystem'))).res.status, 404);
 });
 
 test('HEAD is served by the GET handler with headers only', async (t) => {

@@ -58,7 +58,7 @@ export function createLoadShedder(options: LoadShedOptions): LoadShedder {
     }
     inFlight++;
     (ctx.state as Record<symbol, unknown>)[SLOT] = true;
-    if (autoRelease) ctx.res.once('close', () => release(ctx));
+    if (autoRelease) ctx.res.on('close', () => release(ctx));
   };
 
   return {

@@ -56,5 +56,5 @@ export function armDeadline(ctx: Context): void {
   const delay = at - performance.now();
   if (delay > MAX_TIMER) return;
   const timer = setTimeout(expire, Math.max(0, delay), ctx);
-  ctx.res.once('close', () => clearTimeout(timer));
+  ctx.res.on('close', () => clearTimeout(timer));
 }
