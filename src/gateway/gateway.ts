@@ -16,7 +16,8 @@ import { mirrorRoutes } from './mirror.ts';
 import { createPolicies } from './policies.ts';
 import { instrumentPolicies } from './policy-metrics.ts';
 import { type Family, render } from './prometheus.ts';
-import { createProxyHandler, type ProxyRoute } from './proxy.ts';
+import { createProxyHandler } from './proxy.ts';
+import type { ProxyRoute } from './proxy-route.ts';
 import { Upstream } from './upstream.ts';
 import { createUpgradeHandler } from './websocket.ts';
 

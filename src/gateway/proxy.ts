@@ -1,37 +1,18 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { Duplex, Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import type { Profile } from '../catalog/index.ts';
 import { StatusError } from '../errors.ts';
 import { continueIfExpected } from '../server/body.ts';
 import { type Context, WRITES_FIELDS } from '../server/context.ts';
 import { sendError } from '../server/respond.ts';
 import type { Handler, RequestContext } from '../server/types.ts';
-import { SIGNED_BODY_STATE } from './auth/principal.ts';
-import type { RouteConfig } from './config-route.ts';
 import { forwardRequestHeaders, forwardResponseHeaders } from './headers.ts';
-import type { GatewayMetrics } from './metrics.ts';
 import { ERROR_BODY_LIMIT, normaliseUpstreamError } from './normalize.ts';
-import { type FailureKind, failureOf, noTargetError, upstreamPath } from './proxy-errors.ts';
+import { bodyFor } from './proxy-body.ts';
+import { failureOf, noTargetError, upstreamPath } from './proxy-errors.ts';
+import type { ProxyRoute } from './proxy-route.ts';
 import { applyTransform, mayTransform, STALE_AFTER_TRANSFORM } from './transform.ts';
-import type { Target, Upstream } from './upstream.ts';
-
-/** What the proxy handler of one route needs, resolved once. */
-export interface ProxyRoute {
-  readonly config: RouteConfig;
-  readonly upstream: Upstream;
-  readonly profile: Profile;
-  readonly metrics: GatewayMetrics;
-  /** Told of every upstream failure (the gateway logs it). */
-  readonly onFailure: (ctx: RequestContext, target: Target, kind: FailureKind, err: Error) => void;
-  /** Client sockets of upgraded (WebSocket) exchanges, ended when a drain's grace runs out. */
-  readonly tunnels: Set<Duplex>;
-  /** Exchanges not yet settled, across the gateway (drain waits for 0). */
-  readonly active: { count: number };
-  /** Told when an upgrade request got its answer from the upstream (101, or a refusal). */
-  readonly onUpgrade: (ctx: RequestContext, status: number) => void;
-}
+import type { Target } from './upstream.ts';
 
 // RFC 9110 §9.2.2: the methods whose repetition has the same effect as one request.
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
@@ -44,13 +25,6 @@ enum Phase {
   Done,
 }
 
-/**
- * One request on its way to the upstream and its answer on its way back: the
- * undici dispatch handler. The answer is streamed — each chunk written to
- * the client as it arrives, with back-pressure both ways — except where the
- * route transforms 200 bodies (203) or normalises error bodies, which need
- * the whole body.
- */
 /** Where a response keeps its exchange, so one shared listener serves every request. */
 const EXCHANGE = Symbol('statuskit.exchange');
 type ExchangeResponse = ServerResponse & { [EXCHANGE]?: Exchange };
@@ -60,6 +34,13 @@ function onClientClose(this: ExchangeResponse): void {
   this[EXCHANGE]?.clientClosed();
 }
 
+/**
+ * One request on its way to the upstream and its answer on its way back: the
+ * undici dispatch handler. The answer is streamed — each chunk written to
+ * the client as it arrives, with back-pressure both ways — except where the
+ * route transforms 200 bodies (203) or normalises error bodies, which need
+ * the whole body.
+ */
 class Exchange implements Dispatcher.DispatchHandler {
   readonly #route: ProxyRoute;
   readonly #ctx: Context;
@@ -331,41 +312,6 @@ class Exchange implements Dispatcher.DispatchHandler {
   #fail(err: StatusError): void {
     this.#phase = Phase.Done;
     this.#answerError(err);
-  }
-}
-
-/**
- * The request body as undici gets it: always an iterable, never a stream.
- * RFC 9112 §6: the client chose the framing and the upstream sees the same
- * one — undici frames an iterable by the Content-Length field when one was
- * declared and chunked otherwise, where a stream that happened to end before
- * the upstream connection was ready would be re-framed with a length (and an
- * upstream's 411 for a chunked body would never come). A signed body was read
- * (and verified) by the auth guard: those exact bytes go on.
- */
-function bodyFor(ctx: Context, chunked: boolean): Iterable<Buffer> | AsyncIterable<Buffer> | Buffer {
-  const signed = ctx.state[SIGNED_BODY_STATE] as Buffer | undefined;
-  if (signed) return chunked ? [signed] : signed;
-  // A declared length was checked by the front's size guard; a chunked body is counted on its way.
-  return streamedBody(ctx.req, chunked ? ctx.bodyLimit : Number.POSITIVE_INFINITY);
-}
-
-/**
- * The client's body, chunk by chunk, failing with 413 as soon as it passes
- * `limit` (RFC 9110 §15.5.14); the upstream request is aborted with it, and
- * the client's unread rest is left to Connection: close. Stopping early
- * leaves the client's request alone (the front answers on it); it ends with
- * the client connection.
- */
-async function* streamedBody(req: Readable, limit: number): AsyncGenerator<Buffer> {
-  let size = 0;
-  for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit)
-      throw new StatusError(413, `The request body passed the limit of ${limit} bytes.`, {
-        headers: { connection: 'close' },
-      });
-    yield chunk;
   }
 }
 

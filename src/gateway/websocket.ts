@@ -4,8 +4,8 @@ import type { Dispatcher } from 'undici';
 import { renderError, type StatusError } from '../errors.ts';
 import type { RequestContext } from '../server/types.ts';
 import { forwardRequestHeaders, VIA_NAME } from './headers.ts';
-import type { ProxyRoute } from './proxy.ts';
 import { failureOf, noTargetError, upstreamPath } from './proxy-errors.ts';
+import type { ProxyRoute } from './proxy-route.ts';
 import type { Target } from './upstream.ts';
 
 /** Largest non-101 answer to an upgrade that is relayed (an error page); more is cut. */
