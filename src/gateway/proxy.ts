@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import { StatusError } from '../errors.ts';
 import { continueIfExpected } from '../server/body.ts';
-import { type Context, WRITES_FIELDS } from '../server/context.ts';
+import type { Context } from '../server/context.ts';
 import { sendError } from '../server/respond.ts';
 import type { Handler, RequestContext } from '../server/types.ts';
 import { forwardRequestHeaders, forwardResponseHeaders } from './headers.ts';
@@ -159,7 +159,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     const ctx = this.#ctx;
     const out = forwardResponseHeaders(headers, ctx.requestId);
     // A guard's fields (RateLimit …) go in the same list: one writeHead, no merge (see Context.fields).
-    const fields = ctx.fields;
+    const fields = ctx.takeFields();
     if (fields) for (const f of fields) out.push(f);
     if (this.#hasBody && !ctx.req.complete) out.push('connection', 'close');
     return out;
@@ -321,8 +321,7 @@ class Exchange implements Dispatcher.DispatchHandler {
  * included, so no promise is made per request.
  */
 export function createProxyHandler(route: ProxyRoute): Handler {
-  const proxy = function proxy(ctx: RequestContext): void {
+  return function proxy(ctx: RequestContext): void {
     new Exchange(route, ctx as Context).start();
   };
-  return Object.assign(proxy, { [WRITES_FIELDS]: true });
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import type { Profile } from '../catalog/index.ts';
@@ -26,11 +26,23 @@ export function requestIdOf(req: IncomingMessage): string {
   return typeof given === 'string' && VALID_REQUEST_ID.test(given) ? given : newRequestId();
 }
 
+/** Where a response with pending fields finds its context (see writeHeadWithFields). */
+const FIELDS_OWNER = Symbol('statuskit.fieldsOwner');
+type FieldsResponse = ServerResponse & { [FIELDS_OWNER]?: Context };
+const protoWriteHead = ServerResponse.prototype.writeHead;
+
 /**
- * Marks a handler that writes `Context.fields` into its answer itself (the
- * gateway's proxy); the front hands the fields to `res` before any other.
+ * `writeHead` of a response whose context holds fields: whoever writes the
+ * answer — a handler's own writeHead, or node's implicit one on the first
+ * write — gets them. Senders that take the fields first (sendJson, the
+ * proxy) leave nothing to add, and node stays on its fast path.
  */
-export const WRITES_FIELDS: unique symbol = Symbol('statuskit.writesFields');
+function writeHeadWithFields(this: FieldsResponse, ...args: unknown[]): ServerResponse {
+  const owner = this[FIELDS_OWNER];
+  const fields = owner?.takeFields();
+  if (fields) for (let i = 0; i < fields.length; i += 2) this.appendHeader(fields[i]!, fields[i + 1]!);
+  return (protoWriteHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+}
 
 const EMPTY_QUERY = '';
 const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
@@ -75,7 +87,8 @@ export class Context implements RequestContext {
    * Fields for the answer to come, as a flat [name, value, …] list (see
    * RequestContext.addResponseField). Why not `res.setHeader`: once a
    * response holds a field, node's `writeHead(status, list)` leaves its
-   * fast path and merges field by field — about 5 µs per proxied request.
+   * fast path and merges field by field — measured at 3.5 µs per request
+   * for two RateLimit fields on a small JSON answer.
    */
   fields: string[] | undefined = undefined;
 
@@ -117,19 +130,27 @@ export class Context implements RequestContext {
   }
 
   addResponseField(name: string, value: string): void {
-    if (this.fields) this.fields.push(name, value);
-    else this.fields = [name, value];
+    if (this.fields) {
+      this.fields.push(name, value);
+      return;
+    }
+    this.fields = [name, value];
+    const res = this.res as FieldsResponse;
+    if (res[FIELDS_OWNER] === undefined) {
+      res[FIELDS_OWNER] = this;
+      (res as { writeHead: unknown }).writeHead = writeHeadWithFields;
+    }
   }
 
   /**
-   * Hands the pending fields to `res` (for a handler that writes its own
-   * answer): from then on node merges them into whatever it writes.
+   * The pending fields, for a sender that writes them in its own header
+   * list; they are gone from the context afterwards (so also the way to drop
+   * them, for an answer that must not carry them).
    */
-  flushFields(): void {
+  takeFields(): string[] | undefined {
     const fields = this.fields;
-    if (!fields) return;
     this.fields = undefined;
-    for (let i = 0; i < fields.length; i += 2) this.res.appendHeader(fields[i]!, fields[i + 1]!);
+    return fields;
   }
 
   /** Aborts the signal if anyone asked for it. */

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { continueIfExpected } from './body.ts';
 import { clientErrorHandler, connectHandler } from './client-error.ts';
-import { Context, WRITES_FIELDS } from './context.ts';
+import { Context } from './context.ts';
 import { armDeadline } from './guards/deadline.ts';
 import { AFTER_ACCESS, BEFORE_ACCESS, type FrontGuard } from './guards/index.ts';
 import { type Resolved, resolveOptions, type ServerOptions } from './options.ts';
@@ -33,7 +33,6 @@ export interface Front {
 }
 
 type Step = FrontGuard | Guard;
-type MaybeWritesFields = Handler & { [WRITES_FIELDS]?: boolean };
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   v !== undefined && typeof (v as PromiseLike<unknown>).then === 'function';
@@ -61,7 +60,6 @@ export function createFront(options: ServerOptions = {}, handler?: Handler): Fro
       return;
     }
     const h = ctx.compiled?.handlers.get(ctx.method) ?? handler;
-    if (ctx.fields && !(h as MaybeWritesFields | undefined)?.[WRITES_FIELDS]) ctx.flushFields();
     let result: unknown;
     if (h) result = h(ctx);
     else if (next) {

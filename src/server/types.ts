@@ -31,10 +31,10 @@ export interface RequestContext {
   /** Room for guards to leave facts for later steps (the authenticated principal …). */
   readonly state: Record<string, unknown>;
   /**
-   * Adds a field to the successful answer to come, whichever handler gives
-   * it (a rate limiter's RateLimit fields). Cheaper than `res.setHeader`:
-   * the front's own answers and the gateway's proxy write it in their one
-   * `writeHead`; other handlers find it set on `res` when they start. Error
+   * Adds a field to the answer to come, whoever writes it (a rate limiter's
+   * RateLimit fields). Cheaper than `res.setHeader`: sendJson, sendEmpty and
+   * the gateway's proxy write it in their one header list, where a field set
+   * on `res` would push node into merging field by field. The front's error
    * answers stand alone and do not carry it.
    */
   addResponseField(name: string, value: string): void;

@@ -154,6 +154,15 @@ test('a guard’s response fields go on every successful answer, whoever writes 
         },
       },
     },
+    {
+      path: '/implicit',
+      methods: {
+        GET: (ctx) => {
+          ctx.res.setHeader('content-type', 'text/plain');
+          ctx.res.end('implicit');
+        },
+      },
+    },
     { path: '/refused', methods: { GET: (ctx) => sendJson(ctx, 200, {}) } },
   ];
   const port = await listen(t, createServer({ routes, accessGuards: [stamp, refuse] }));
@@ -163,6 +172,11 @@ test('a guard’s response fields go on every successful answer, whoever writes 
   const raw = (await exchange(t, port, request('GET', '/raw'))).res;
   assert.equal(raw.headers['x-stamp'], 'yes');
   assert.equal(raw.headers['content-type'], 'text/plain');
+  // node's implicit header (no writeHead) carries them too, beside the handler's own fields.
+  const implicit = (await exchange(t, port, request('GET', '/implicit'))).res;
+  assert.equal(implicit.headers['x-stamp'], 'yes');
+  assert.equal(implicit.headers['content-type'], 'text/plain');
+  assert.equal(implicit.body, 'implicit');
   const refused = (await exchange(t, port, request('GET', '/refused'))).res;
   assert.equal(refused.status, 403);
   assert.equal(refused.headers['x-stamp'], undefined);
