@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { type LoadResult, measure } from './lib/load.ts';
 import { machine, table, writeSection } from './lib/report.ts';
 
-const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARMUP_S = 1;
 const CONNECTIONS = 50;
 const PATH = '/streams/example';
@@ -132,76 +133,97 @@ async function run(port: number): Promise<LoadResult> {
   return measure({ url, connections: CONNECTIONS, durationSec: DURATION_S });
 }
 
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
 interface Row {
   name: string;
-  result: LoadResult;
+  results: LoadResult[];
   rss: number;
 }
 
+/*
+ * Every server is started once and measured in ROUNDS rounds, the order
+ * rotating each round: a busy moment of the machine then hits every server
+ * alike, and the ratios are the medians of each round's ratios.
+ */
 const profileDir = process.env.BENCH_PROFILE ? mkdtempSync(join(tmpdir(), 'statuskit-gw-prof-')) : undefined;
 const upstream = await startNode('upstream', '');
 const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
 const rows: Row[] = [];
+const running: Running[] = [];
 try {
-  rows.push({ name: 'direct (no proxy)', result: await run(upstream.port), rss: Number.NaN });
-  const peers: [string, () => Promise<Running>][] = [
+  const peers: [string, () => Promise<Running | undefined>][] = [
+    ['direct (no proxy)', async () => undefined],
     ['statuskit gateway', () => startNode('statuskit', upstreamUrl, profileDir)],
     ['minimal undici proxy', () => startNode('undici-proxy', upstreamUrl)],
     ['fast-gateway', () => startNode('fast-gateway', upstreamUrl)],
     ['@fastify/http-proxy', () => startNode('fastify-http-proxy', upstreamUrl)],
   ];
   if (nginxInstalled()) peers.push(['nginx (1 worker)', () => startNginx(upstream.port)]);
+  const servers: { row: Row; server: Running | undefined }[] = [];
   for (const [name, start] of peers) {
     const server = await start();
-    try {
-      const result = await run(server.port);
-      rows.push({ name, result, rss: peakRssMiB(server.child.pid) });
-    } finally {
-      await server.stop();
-    }
-    console.error(`${name}: ${Math.round(rows.at(-1)?.result.rps ?? 0)} rps`);
+    if (server) running.push(server);
+    const row: Row = { name, results: [], rss: Number.NaN };
+    rows.push(row);
+    servers.push({ row, server });
   }
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < servers.length; i++) {
+      const { row, server } = servers[(i + round) % servers.length]!;
+      row.results.push(await run(server?.port ?? upstream.port));
+      console.error(`round ${round + 1}: ${row.name} ${Math.round(row.results.at(-1)?.rps ?? 0)} rps`);
+    }
+  }
+  for (const { row, server } of servers) if (server) row.rss = peakRssMiB(server.child.pid);
 } finally {
+  for (const server of running) await server.stop();
   await upstream.stop();
 }
 
-const byName = (n: string) => rows.find((r) => r.name === n);
-const statuskit = byName('statuskit gateway')!;
-const nodePeers = ['fast-gateway', '@fastify/http-proxy'].map(byName).filter((r): r is Row => r !== undefined);
-const bestPeer = nodePeers.reduce((a, b) => (b.result.rps > a.result.rps ? b : a));
-const undiciProxy = byName('minimal undici proxy')!;
+const byName = (n: string) => rows.find((r) => r.name === n)!;
+const rps = (r: Row) => median(r.results.map((x) => x.rps));
+const statuskit = byName('statuskit gateway');
+const nodePeers = ['fast-gateway', '@fastify/http-proxy'].map(byName);
+const bestPeer = nodePeers.reduce((a, b) => (rps(b) > rps(a) ? b : a));
+const undiciProxy = byName('minimal undici proxy');
 const fmt = (n: number) => (Number.isFinite(n) ? n : Number.NaN);
+/** The median over rounds of statuskit's value ÷ the other's, in the same round. */
+const ratio = (of: (r: LoadResult) => number, other: Row): number =>
+  median(statuskit.results.map((r, i) => of(r) / of(other.results[i]!)));
 
 const markdown = [
-  `${machine()}. ${CONNECTIONS} connections, ${DURATION_S} s per server after ${WARMUP_S} s warm-up, GET ${PATH}`,
+  `${machine()}. ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION_S} s per server (after ${WARMUP_S} s warm-up each),`,
+  `the order rotating each round; GET ${PATH}`,
   `(${Buffer.byteLength('{"id":"example","partitions":1,"retention_hours":24,"status":"ACTIVE"}')} B JSON) from one shared`,
-  `upstream; every server in its own process, load from ${rows[0]?.result.tool ?? 'wrk'} in another. statuskit runs with`,
+  `upstream; every server in its own process, load from ${rows[0]?.results[0]?.tool ?? 'wrk'} in another. statuskit runs with`,
   'every front guard, rate limit (keyed per connection, so it decides but never refuses) + load shedding +',
-  'body budget, JSON access log to stdout and metrics on, from the built dist/.',
+  'body budget, JSON access log to stdout and metrics on, from the built dist/. Values are medians over the rounds;',
+  'ratios are medians of the per-round ratios.',
   '',
   table(
     rows.map((r) => ({
       server: r.name,
-      rps: Math.round(r.result.rps),
-      'p50 ms': r.result.p50,
-      'p99 ms': r.result.p99,
+      rps: Math.round(rps(r)),
+      'p50 ms': median(r.results.map((x) => x.p50)),
+      'p99 ms': median(r.results.map((x) => x.p99)),
       'peak RSS MiB': fmt(r.rss),
-      'errors / non-2xx': `${r.result.errors} / ${r.result.non2xx}`,
+      'errors / non-2xx': `${r.results.reduce((a, x) => a + x.errors, 0)} / ${r.results.reduce((a, x) => a + x.non2xx, 0)}`,
     })),
   ),
   '',
   table([
     {
       ratio: `statuskit rps ÷ best Node gateway peer (${bestPeer.name})`,
-      value: statuskit.result.rps / bestPeer.result.rps,
+      value: ratio((r) => r.rps, bestPeer),
       goal: '≥ 1.5',
     },
-    {
-      ratio: 'statuskit rps ÷ minimal undici proxy',
-      value: statuskit.result.rps / undiciProxy.result.rps,
-      goal: '≥ 0.8',
-    },
-    { ratio: `statuskit p99 ÷ ${bestPeer.name} p99`, value: statuskit.result.p99 / bestPeer.result.p99, goal: '≤ 1' },
+    { ratio: 'statuskit rps ÷ minimal undici proxy', value: ratio((r) => r.rps, undiciProxy), goal: '≥ 0.8' },
+    { ratio: `statuskit p99 ÷ ${bestPeer.name} p99`, value: ratio((r) => r.p99, bestPeer), goal: '≤ 1' },
   ]),
 ].join('\n');
 
