@@ -20,7 +20,8 @@ export function mirrorRoutes(base: RouteDef, upstream: readonly RouteDef[]): Rou
     const def: RouteDef = {
       ...base,
       path: u.path,
-      methods: Object.fromEntries(Object.keys(u.methods).map((m) => [m, handler])),
+      // The upstream's methods, as far as the gateway route lets them through.
+      methods: Object.fromEntries(Object.keys(u.methods).flatMap((m) => (m in base.methods ? [[m, handler]] : []))),
     };
     // The stricter of the two limits holds.
     if (u.bodyLimit !== undefined) def.bodyLimit = Math.min(u.bodyLimit, base.bodyLimit ?? u.bodyLimit);

@@ -156,3 +156,31 @@ describe('a gateway route split along the upstream’s own route table', () => {
     assert.deepEqual(JSON.parse(other.body), { length: null, te: 'chunked', size: 3 });
   });
 });
+
+describe('a split route keeps the gateway route’s own method limits', () => {
+  let upstream: Upstream;
+  let gateway: RunningGateway;
+  const table: RouteDef[] = [{ path: '/items', methods: { GET: noop, POST: noop } }];
+
+  before(async () => {
+    upstream = await startUpstream(upstreamHandler([]));
+    gateway = await startGateway(
+      { routes: [{ path: '/', targets: [upstream.url], methods: ['GET'] }] },
+      { upstreamRoutes: { '/': table } },
+    );
+  });
+  after(async () => {
+    await gateway.close();
+    await upstream.close();
+  });
+
+  it('answers 405 for a method the upstream takes but the gateway route does not let through', async () => {
+    const res = await rawExchange(gateway.port, chunked('/items', 'x'), (t) => t.includes('\r\n\r\n'));
+    assert.equal(res.status, 405);
+    assert.equal(res.headers.allow, 'GET, HEAD, OPTIONS');
+    assert.equal(
+      upstream.seen.some((s) => s.method === 'POST'),
+      false,
+    );
+  });
+});
