@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createServer, type RouteDef, sendJson } from '../../src/server/index.ts';
 import { resolveOptions } from '../../src/server/options.ts';
-import { errorBodyOf, exchange, listen, request } from './wire.ts';
+import { errorBodyOf, exchange, listen, request, Wire } from './wire.ts';
 
 /** A handler that never answers on its own and reports when its signal aborts. */
 function hanging(aborted: (reason: unknown) => void): RouteDef['methods'][string] {
@@ -58,6 +58,59 @@ test('an answer that started before the deadline streams on past it: the deadlin
   assert.equal(res.status, 200);
   assert.equal(res.body, 'ab');
   assert.equal(aborted, false);
+});
+
+test('past its deadline, a started answer streams on while bytes keep going out', async (t) => {
+  const routes: RouteDef[] = [
+    {
+      path: '/trickle',
+      timeout: 30,
+      methods: {
+        GET: (ctx) => {
+          ctx.res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '8' });
+          let sent = 0;
+          // One byte every 10 ms: each is due before the next 30 ms progress check.
+          const next = (): void => {
+            ctx.res.write('x');
+            if (++sent < 8) setTimeout(next, 10);
+            else ctx.res.end();
+          };
+          setImmediate(next);
+        },
+      },
+    },
+  ];
+  const port = await listen(t, createServer({ routes }));
+  const { res } = await exchange(t, port, request('GET', '/trickle'));
+  assert.equal(res.status, 200);
+  assert.equal(res.body, 'xxxxxxxx');
+});
+
+test('past its deadline, a started answer that stalls is cut: the client sees it incomplete, the handler is aborted', async (t) => {
+  let onAbort!: (reason: unknown) => void;
+  const aborted = new Promise<unknown>((resolve) => (onAbort = resolve));
+  const routes: RouteDef[] = [
+    {
+      path: '/stall',
+      timeout: 30,
+      methods: {
+        GET: (ctx) => {
+          ctx.signal.addEventListener('abort', () => onAbort(ctx.signal.reason));
+          setImmediate(() => {
+            ctx.res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '10' });
+            ctx.res.write('abc');
+          });
+        },
+      },
+    },
+  ];
+  const port = await listen(t, createServer({ routes }));
+  const wire = new Wire(port);
+  t.after(() => wire.close());
+  wire.send(request('GET', '/stall'));
+  // RFC 9112 §8: the connection closes 7 bytes short of the declared length.
+  await assert.rejects(wire.read(), /Connection closed; unparsed: "abc"/);
+  assert.match(String(await aborted), /no progress for 30 ms/);
 });
 
 test('the timeout query parameter counts only where the route enables it', async (t) => {

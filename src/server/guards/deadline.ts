@@ -8,7 +8,8 @@
  * is armed by `armDeadline` after the handler's synchronous part, and only
  * when the handler has not answered yet — a synchronous answer costs no timer.
  * On expiry the front answers 504 and aborts ctx.signal, unless the answer
- * already started: then the deadline was met and nothing happens.
+ * already started: then the deadline was met, and the answer is only cut
+ * if it then stalls (see watchProgress).
  */
 import { performance } from 'node:perf_hooks';
 import { StatusError } from '../../errors.ts';
@@ -32,12 +33,41 @@ const noop = (): void => {};
 const CLOSE = { Connection: 'close' } as const;
 const MAX_TIMER = 2 ** 31 - 1; // ≈ 24.8 days, in ms
 
+/**
+ * Past the deadline, an answer that already started streams on for as long
+ * as it makes progress: when a whole route limit (`stall` ms) passes with no
+ * byte handed to the socket — the handler or upstream went silent, or the
+ * client stopped reading — the connection is cut. RFC 9112 §8: the client
+ * then sees an incomplete message, never a complete-looking one.
+ */
+function watchProgress(ctx: Context, stall: number): void {
+  const res = ctx.res;
+  const socket = res.socket;
+  if (!socket || stall <= 0 || stall > MAX_TIMER) return;
+  let seen = socket.bytesWritten;
+  const timer = setInterval(() => {
+    const now = socket.bytesWritten;
+    if (now !== seen) {
+      seen = now;
+      return;
+    }
+    clearInterval(timer);
+    const err = new Error(`The answer made no progress for ${stall} ms past its deadline.`);
+    res.destroy();
+    ctx.abort(err);
+  }, stall);
+  res.on('close', () => clearInterval(timer));
+}
+
 function expire(ctx: Context): void {
   const res = ctx.res;
   // CONTRACT.md §4 / RFC 9110 §15.6.5: 504 is for no answer in time. A status
-  // line already sent is the answer; its body streams on (downloads, events),
-  // and a stalled one is the socket timeouts' business, not the deadline's.
-  if (res.headersSent) return;
+  // line already sent is the answer: its body streams on (downloads, events)
+  // while it makes progress.
+  if (res.headersSent) {
+    if (!res.writableEnded) watchProgress(ctx, ctx.route?.timeout ?? ctx.options.limits.timeout);
+    return;
+  }
   const ms = Math.round((ctx.deadline ?? ctx.start) - ctx.start);
   // RFC 9112 §9.6: a body still unread when the answer goes out leaves the connection unusable: close it.
   const unread = !ctx.req.complete;
