@@ -24,6 +24,8 @@ const PATH_FIELDS = [
   'jsonOnly',
   'slow',
   'limited',
+  'protected',
+  'unavailable',
   'websocket',
 ] as const satisfies readonly (keyof TargetDescription)[];
 

@@ -35,6 +35,10 @@ export interface TargetDescription {
   slow?: string;
   /** A rate-limited route (429 probe with --load). */
   limited?: string;
+  /** A route that needs credentials: without them, 401 + WWW-Authenticate. */
+  protected?: string;
+  /** A route that is switched off or in maintenance: 503 (Retry-After, when sent, well-formed). */
+  unavailable?: string;
   /** A route that takes a WebSocket upgrade (101 probe). */
   websocket?: string;
   /** The longest request target the API takes, in bytes (the 414 probe sends more). @default 16384 */

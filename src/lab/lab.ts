@@ -56,6 +56,8 @@ export function createLab(options: LabOptions = {}): Lab {
     jsonOnly: '/streams',
     slow: '/slow',
     limited: '/limited',
+    protected: '/private',
+    unavailable: '/maintenance',
     websocket: '/ws/echo',
   };
 

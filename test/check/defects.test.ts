@@ -24,6 +24,8 @@ const CASES: readonly (readonly [Defect, string, RegExp])[] = [
   ['bad-location', '3xx-location', /Location: \/g<script> is not a URI reference/],
   ['bad-websocket-accept', '101-websocket', /Sec-WebSocket-Accept \S+, expected \S+/],
   ['payment-for-500', '500-no-leak', /got 402 Payment Required \(the contract never issues it\)/],
+  ['no-challenge', '401-challenge', /WWW-Authenticate missing/],
+  ['bad-retry-after', '503-unavailable', /Retry-After: in a minute is neither delay-seconds nor an HTTP-date/],
 ];
 
 describe('each break of the contract fails the probe that covers it', () => {

@@ -58,6 +58,24 @@ export const FAILURE_PROBES: readonly Probe[] = [
     },
   },
   {
+    id: '401-challenge',
+    code: 401,
+    title: 'a request without credentials to a protected route is answered 401 with a WWW-Authenticate challenge',
+    needs: ['protected'],
+    run: async (ctx) =>
+      (await expectAnswer(ctx, { method: 'GET', target: pathOf(ctx, 'protected'), headers: [JSON_ACCEPT] }, 401))
+        .checks,
+  },
+  {
+    id: '503-unavailable',
+    code: 503,
+    title: 'a route that is switched off is answered 503 with the error body; Retry-After, when sent, is well-formed',
+    needs: ['unavailable'],
+    run: async (ctx) =>
+      (await expectAnswer(ctx, { method: 'GET', target: pathOf(ctx, 'unavailable'), headers: [JSON_ACCEPT] }, 503))
+        .checks,
+  },
+  {
     id: '408-headers',
     code: 408,
     title: 'a header section never finished is answered 408 with Connection: close',

@@ -23,6 +23,8 @@ export const TARGET: TargetDescription = {
   jsonOnly: '/j',
   slow: '/s',
   limited: '/l',
+  protected: '/p',
+  unavailable: '/m',
   websocket: '/w',
 };
 
@@ -38,6 +40,8 @@ const ROUTES: Record<string, readonly string[]> = {
   '/j': ['GET', 'HEAD'],
   '/s': ['GET', 'HEAD'],
   '/l': ['GET', 'HEAD'],
+  '/p': ['GET', 'HEAD'],
+  '/m': ['GET', 'HEAD'],
 };
 const ETAG = '"v1"';
 const MODIFIED = 'Mon, 02 Nov 2026 10:00:00 GMT';
@@ -64,7 +68,8 @@ export type Defect =
   | 'bad-location'
   | 'payment-for-500'
   | 'bad-websocket-accept'
-  | 'head-no-etag';
+  | 'head-no-etag'
+  | 'no-challenge';
 
 const DEFECTS = new WeakMap<object, ReadonlySet<Defect>>();
 function has(req: IncomingMessage, defect: Defect): boolean {
@@ -207,6 +212,10 @@ function handle(req: IncomingMessage, res: ServerResponse, body: string): void {
     setTimeout(() => (res.headersSent ? undefined : fail(req, res, 504, `No answer within ${ms} ms.`)), ms);
   } else if (path === '/l') {
     limited(req, res);
+  } else if (path === '/p') {
+    fail(req, res, 401, 'Credentials required.', has(req, 'no-challenge') ? {} : { 'WWW-Authenticate': 'Bearer' });
+  } else if (path === '/m') {
+    fail(req, res, 503, 'In maintenance.', { 'Retry-After': has(req, 'bad-retry-after') ? 'in a minute' : '120' });
   } else {
     res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
   }
