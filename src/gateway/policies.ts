@@ -117,6 +117,8 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
             prefix: c.redis.prefix,
             failure: c.redis.failure,
             commandTimeoutMs: c.redis.timeout,
+            // An injected clock (tests) decides everywhere; otherwise the Redis server's, shared by every node.
+            clock: hooks.clock ? 'caller' : 'server',
             onFailure: counted,
           })
         : new MemoryStore({ maxKeys: c.memory.maxKeys, sweepIntervalMs: c.memory.sweepInterval });

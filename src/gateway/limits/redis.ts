@@ -6,11 +6,17 @@ import { type FailurePolicy, type RateLimitStore, type StoreFailureListener, Sto
 
 /**
  * One GCRA decision, atomic on the Redis server (scripts run without interleaving).
- * KEYS[1] key · ARGV now µs, cost T µs, burst µs → { allowed 0|1, TAT − now in µs }.
+ * KEYS[1] key · ARGV now µs (empty: the server's TIME), cost T µs, burst µs
+ * → { allowed 0|1, TAT − now in µs }.
  * The key lives exactly as long as its TAT is ahead of now (PX), then it is fresh again.
  * Numbers stay integers below 2^53, exact in Lua's doubles; '%.0f' keeps them whole in the string.
+ * TIME in a script that writes needs effects replication: the default since Redis 5.
  */
 export const GCRA_SCRIPT = `local now = tonumber(ARGV[1])
+if now == nil then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
 local cost = tonumber(ARGV[2])
 local burst = tonumber(ARGV[3])
 local tat = tonumber(redis.call('GET', KEYS[1]))
@@ -38,6 +44,13 @@ export interface RedisStoreOptions {
   commandTimeoutMs?: number;
   /** Told about every failed decision (for logs and metrics). */
   onFailure?: StoreFailureListener;
+  /**
+   * Whose clock decides: `server` — the Redis server's TIME, read inside the
+   * script, so every node sharing the store sees one time and node clocks
+   * may drift; `caller` — the `nowMs` the guard passes (an injected clock,
+   * for tests). @default "server"
+   */
+  clock?: 'server' | 'caller';
 }
 
 /**
@@ -46,8 +59,9 @@ export interface RedisStoreOptions {
  * server does not know the script yet). Commands are never queued while the
  * connection is down: a decision fails at once and the failure policy applies.
  *
- * Time comes from the caller's clock: nodes sharing a store must keep their
- * clocks in step (NTP); a node δ ms ahead sees its keys refill δ ms early.
+ * Time comes from the Redis server by default, so the nodes' own clocks do
+ * not matter; with `clock: 'caller'` a node δ ms ahead would see its keys
+ * refill δ ms early.
  */
 export class RedisStore implements RateLimitStore {
   readonly kind = 'redis';
@@ -59,6 +73,7 @@ export class RedisStore implements RateLimitStore {
   readonly #owned: boolean;
   readonly #onFailure: StoreFailureListener | undefined;
   readonly #firstConnection: () => Promise<void> | undefined;
+  readonly #serverClock: boolean;
 
   constructor(options: RedisStoreOptions = {}) {
     this.prefix = options.prefix ?? 'statuskit:rl:';
@@ -66,6 +81,9 @@ export class RedisStore implements RateLimitStore {
     this.#onFailure = options.onFailure;
     if (this.failure !== 'open' && this.failure !== 'closed') throw new TypeError('failure: "open" or "closed".');
     this.#owned = options.client === undefined;
+    const clock = options.clock ?? 'server';
+    if (clock !== 'server' && clock !== 'caller') throw new TypeError('clock: "server" or "caller".');
+    this.#serverClock = clock === 'server';
     const timeout = options.commandTimeoutMs ?? 100; // 100 ms
     this.client = options.client ?? connectRedis(options.url ?? 'redis://127.0.0.1:6379', timeout);
     this.#firstConnection = firstConnectionGate(this.client, timeout);
@@ -77,7 +95,8 @@ export class RedisStore implements RateLimitStore {
   }
 
   async take(key: string, policy: CompiledPolicy, nowMs: number): Promise<Decision> {
-    const args = [this.prefix + key, toMicros(nowMs), policy.costUs, policy.burstUs] as const;
+    const now = this.#serverClock ? '' : toMicros(nowMs);
+    const args = [this.prefix + key, now, policy.costUs, policy.burstUs] as const;
     await this.#firstConnection();
     let reply: unknown;
     try {

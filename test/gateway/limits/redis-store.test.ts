@@ -30,7 +30,7 @@ describe('Redis store', () => {
   });
 
   it('decides exactly as the memory store, one script call per decision', async () => {
-    const store = new RedisStore({ url: redis.url, prefix: 'same:' });
+    const store = new RedisStore({ url: redis.url, prefix: 'same:', clock: 'caller' });
     await store.ready();
     const memory = new MemoryStore();
     const policy = compilePolicy({ limit: 7, window: 10 });
@@ -45,6 +45,34 @@ describe('Redis store', () => {
       }
     } finally {
       await store.close();
+    }
+  });
+
+  it('decides on the Redis server’s clock by default: a node whose clock runs ahead gets no early refill', async () => {
+    const policy = compilePolicy({ limit: 2, window: 60 });
+    const later = T0 + 10 * 60_000; // a node 10 min ahead: with its own clock the 60 s window would be over
+    const onServer = [0, 1].map(() => new RedisStore({ url: redis.url, prefix: 'skew:' }));
+    const onCallers = [0, 1].map(() => new RedisStore({ url: redis.url, prefix: 'skew-caller:', clock: 'caller' }));
+    try {
+      await Promise.all([...onServer, ...onCallers].map((s) => s.ready()));
+      const [a, b] = onServer as [RedisStore, RedisStore];
+      assert.deepEqual(
+        [await a.take('k', policy, T0), await a.take('k', policy, T0), await b.take('k', policy, later)].map(
+          (d) => d.allowed,
+        ),
+        [true, true, false],
+      );
+      // The same with each node's own clock: the node ahead sees the quota whole again.
+      const [c, d] = onCallers as [RedisStore, RedisStore];
+      assert.deepEqual(
+        [await c.take('k', policy, T0), await c.take('k', policy, T0), await d.take('k', policy, later)].map(
+          (x) => x.allowed,
+        ),
+        [true, true, true],
+      );
+      assert.throws(() => new RedisStore({ url: redis.url, clock: 'sundial' as never }), /clock: "server" or "caller"/);
+    } finally {
+      await Promise.all([...onServer, ...onCallers].map((s) => s.close()));
     }
   });
 
@@ -68,7 +96,7 @@ describe('Redis store', () => {
   });
 
   it('falls back to EVAL when the server lost the script, and keys expire with the state', async () => {
-    const store = new RedisStore({ url: redis.url, prefix: 'ttl:' });
+    const store = new RedisStore({ url: redis.url, prefix: 'ttl:', clock: 'caller' });
     await store.ready();
     try {
       await admin.script('FLUSH');
