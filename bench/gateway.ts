@@ -146,42 +146,41 @@ interface Row {
 }
 
 /*
- * Every server is started once and measured in ROUNDS rounds, the order
- * rotating each round: a busy moment of the machine then hits every server
- * alike, and the ratios are the medians of each round's ratios.
+ * Every server is measured in ROUNDS rounds, the order rotating each round:
+ * a busy moment of the machine then hits every server alike, and the ratios
+ * are the medians of each round's ratios. A server runs only while it is
+ * measured (started fresh each round), so no idle peer holds connections to
+ * the shared upstream meanwhile.
  */
 const profileDir = process.env.BENCH_PROFILE ? mkdtempSync(join(tmpdir(), 'statuskit-gw-prof-')) : undefined;
 const upstream = await startNode('upstream', '');
 const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
-const rows: Row[] = [];
-const running: Running[] = [];
+const peers: [string, () => Promise<Running | undefined>][] = [
+  ['direct (no proxy)', async () => undefined],
+  ['statuskit gateway', () => startNode('statuskit', upstreamUrl, profileDir)],
+  ['minimal undici proxy', () => startNode('undici-proxy', upstreamUrl)],
+  ['fast-gateway', () => startNode('fast-gateway', upstreamUrl)],
+  ['@fastify/http-proxy', () => startNode('fastify-http-proxy', upstreamUrl)],
+];
+if (nginxInstalled()) peers.push(['nginx (1 worker)', () => startNginx(upstream.port)]);
+const rows: Row[] = peers.map(([name]) => ({ name, results: [], rss: Number.NaN }));
 try {
-  const peers: [string, () => Promise<Running | undefined>][] = [
-    ['direct (no proxy)', async () => undefined],
-    ['statuskit gateway', () => startNode('statuskit', upstreamUrl, profileDir)],
-    ['minimal undici proxy', () => startNode('undici-proxy', upstreamUrl)],
-    ['fast-gateway', () => startNode('fast-gateway', upstreamUrl)],
-    ['@fastify/http-proxy', () => startNode('fastify-http-proxy', upstreamUrl)],
-  ];
-  if (nginxInstalled()) peers.push(['nginx (1 worker)', () => startNginx(upstream.port)]);
-  const servers: { row: Row; server: Running | undefined }[] = [];
-  for (const [name, start] of peers) {
-    const server = await start();
-    if (server) running.push(server);
-    const row: Row = { name, results: [], rss: Number.NaN };
-    rows.push(row);
-    servers.push({ row, server });
-  }
   for (let round = 0; round < ROUNDS; round++) {
-    for (let i = 0; i < servers.length; i++) {
-      const { row, server } = servers[(i + round) % servers.length]!;
-      row.results.push(await run(server?.port ?? upstream.port));
-      console.error(`round ${round + 1}: ${row.name} ${Math.round(row.results.at(-1)?.rps ?? 0)} rps`);
+    for (let i = 0; i < peers.length; i++) {
+      const k = (i + round) % peers.length;
+      const [name, start] = peers[k]!;
+      const row = rows[k]!;
+      const server = await start();
+      try {
+        row.results.push(await run(server?.port ?? upstream.port));
+        if (server) row.rss = Math.max(Number.isNaN(row.rss) ? 0 : row.rss, peakRssMiB(server.child.pid));
+      } finally {
+        await server?.stop();
+      }
+      console.error(`round ${round + 1}: ${name} ${Math.round(row.results.at(-1)?.rps ?? 0)} rps`);
     }
   }
-  for (const { row, server } of servers) if (server) row.rss = peakRssMiB(server.child.pid);
 } finally {
-  for (const server of running) await server.stop();
   await upstream.stop();
 }
 
