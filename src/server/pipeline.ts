@@ -46,12 +46,20 @@ export function createFront(options: ServerOptions = {}, handler?: Handler): Fro
     ...resolved.accessGuards,
     ...AFTER_ACCESS.map((g) => g.create(resolved, router)),
   ];
+  // Whether a step may answer by sending: the front's guards say so (the rest only throw); an access guard may.
+  const sends: boolean[] = [
+    ...BEFORE_ACCESS.map((g) => g.sends === true),
+    ...resolved.accessGuards.map(() => true),
+    ...AFTER_ACCESS.map((g) => g.sends === true),
+  ];
   const count = steps.length;
   const onResponse = resolved.onResponse;
 
   const fail = (ctx: Context, err: unknown): void => sendError(ctx, err);
 
   function dispatch(ctx: Context, next: NodeHandler | undefined): void {
+    // A step that answered without saying it sends (see GuardSpec.sends) still stops the handler.
+    if (ctx.res.headersSent) return;
     const upgrade = ctx.upgrade;
     if (upgrade && ctx.route?.upgrade) {
       // The route speaks the new protocol on the raw socket from here on.
@@ -76,7 +84,7 @@ export function createFront(options: ServerOptions = {}, handler?: Handler): Fro
     const res = ctx.res;
     for (; i < count; i++) {
       const r = steps[i]!(ctx);
-      if (res.headersSent) return;
+      if (sends[i] && res.headersSent) return;
       if (isThenable(r)) {
         const from = i + 1;
         r.then(

@@ -15,9 +15,11 @@ function required(entry: CodeEntry): readonly string[] {
   return fields;
 }
 
-function missingHeaders(entry: CodeEntry, headers: HeaderValues | undefined): string[] {
+const NONE: readonly string[] = Object.freeze([]);
+
+function missingHeaders(entry: CodeEntry, headers: HeaderValues | undefined): readonly string[] {
   const need = required(entry);
-  if (need.length === 0) return [];
+  if (need.length === 0) return NONE;
   const have = new Set(Object.keys(headers ?? {}).map((k) => k.toLowerCase()));
   return need.filter((f) => !have.has(f));
 }

@@ -27,6 +27,8 @@ export interface GuardSpec {
   /** The codes this guard, and no other, issues. */
   readonly owns: readonly ContractCode[];
   readonly create: (options: Resolved, router: Router) => FrontGuard;
+  /** It may answer by sending (not only by throwing): the pipeline stops if it did. */
+  readonly sends?: true;
 }
 
 /** Guards before the access guards (the gateway's 407, 401/441/403, 429). */
@@ -35,7 +37,7 @@ export const BEFORE_ACCESS: readonly GuardSpec[] = [
   { name: 'target', owns: target.owns, create: (o) => target.targetGuard(o) },
   { name: 'method', owns: method.owns, create: (o) => method.methodGuard(o) },
   { name: 'syntax', owns: syntax.owns, create: (_, r) => syntax.syntaxGuard(r) },
-  { name: 'route', owns: route.owns, create: (_, r) => route.routeGuard(r) },
+  { name: 'route', owns: route.owns, create: (_, r) => route.routeGuard(r), sends: true },
 ];
 
 /** Guards after the access guards. */
