@@ -2,22 +2,26 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createClient, HttpError } from '../../src/client/index.ts';
 import { verifyRequest } from '../../src/signing.ts';
-import { answerError, startServer, virtualClock } from './support.ts';
+import { answerError, type Seen, startServer, virtualClock } from './support.ts';
 
 const KEYS: Record<string, string> = { AK1: 'the-secret' };
+
+/** The gateway's verification of a request the test server received, against KEYS. */
+const verify = (req: Seen, now?: number) =>
+  verifyRequest({
+    method: req.method,
+    url: req.url,
+    headers: req.headers,
+    body: req.body,
+    secretFor: (k) => KEYS[k],
+    ...(now === undefined ? {} : { now }),
+  });
 
 test('every attempt is signed afresh (new X-Sdk-Date) and verifies on the server', async (t) => {
   const clock = virtualClock(Date.UTC(2026, 4, 1, 8, 0, 0));
   const verdicts: string[] = [];
   const server = await startServer((req, res, n) => {
-    const result = verifyRequest({
-      method: req.method,
-      url: req.url,
-      headers: req.headers,
-      body: req.body,
-      secretFor: (k) => KEYS[k],
-      now: clock.now(),
-    });
+    const result = verify(req, clock.now());
     verdicts.push(result.ok ? 'ok' : result.failure);
     if (n === 1) return answerError(res, 503, { 'retry-after': '20' });
     res.end('signed');
@@ -44,13 +48,7 @@ test('every attempt is signed afresh (new X-Sdk-Date) and verifies on the server
 
 test('a wrong secret is refused by the verifier; the client reports it as a credentials fix', async (t) => {
   const server = await startServer((req, res) => {
-    const result = verifyRequest({
-      method: req.method,
-      url: req.url,
-      headers: req.headers,
-      body: req.body,
-      secretFor: (k) => KEYS[k],
-    });
+    const result = verify(req);
     if (result.ok) return res.end('in');
     answerError(res, 441, {}, { error_code: 'DIS.0441', error_msg: result.message, request_id: 'q' });
   });
@@ -70,13 +68,7 @@ test('a wrong secret is refused by the verifier; the client reports it as a cred
 test('a streamed body is signed as UNSIGNED-PAYLOAD', async (t) => {
   let verdict = '';
   const server = await startServer((req, res) => {
-    const result = verifyRequest({
-      method: req.method,
-      url: req.url,
-      headers: req.headers,
-      body: req.body,
-      secretFor: (k) => KEYS[k],
-    });
+    const result = verify(req);
     verdict = result.ok ? 'ok' : result.message;
     res.end();
   });
