@@ -25,13 +25,13 @@ enum Phase {
   Done,
 }
 
-/** Where a response keeps its exchange, so one shared listener serves every request. */
+/** Where a response keeps its exchange, so one shared function serves every request. */
 const EXCHANGE = Symbol('statuskit.exchange');
 type ExchangeResponse = ServerResponse & { [EXCHANGE]?: Exchange };
 
-/** `close` on a response before its exchange ended: the front's 504 went out, or the client left. */
-function onClientClose(this: ExchangeResponse): void {
-  this[EXCHANGE]?.clientClosed();
+/** The response closed: the answer went out, the front's 504 went out, or the client left. */
+function onClientClose(ctx: RequestContext): void {
+  (ctx.res as ExchangeResponse)[EXCHANGE]?.clientClosed();
 }
 
 /**
@@ -67,8 +67,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     const ctx = this.#ctx;
     this.#route.active.count++;
     (ctx.res as ExchangeResponse)[EXCHANGE] = this;
-    // Never removed: once the exchange is Done it ignores the event (cheaper than `off` per request).
-    ctx.res.on('close', onClientClose);
+    // Once the exchange is Done it ignores the close.
+    ctx.onClose(onClientClose);
     this.#send(undefined);
   }
 

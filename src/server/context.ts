@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import type { Profile } from '../catalog/index.ts';
 import { readBody, readJson } from './body.ts';
+import { leave, type Waiting, type WaitList } from './deadlines.ts';
 import type { Resolved } from './options.ts';
 import type { CompiledRoute } from './router.ts';
 import type { RequestContext, RouteDef } from './types.ts';
@@ -44,6 +45,11 @@ function writeHeadWithFields(this: FieldsResponse, ...args: unknown[]): ServerRe
   return (protoWriteHead as (...a: unknown[]) => ServerResponse).apply(this, args);
 }
 
+/** The client going away ends the work too; `close` before `finish` means it went away. */
+function abortUnfinished(ctx: RequestContext): void {
+  if (!ctx.res.writableFinished) (ctx as Context).abort(new Error('The client closed the connection.'));
+}
+
 const EMPTY_QUERY = '';
 const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
@@ -52,7 +58,7 @@ const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, st
  * query, the state bag and the abort signal are made only when first read,
  * so a request that never needs them allocates nothing for them.
  */
-export class Context implements RequestContext {
+export class Context implements RequestContext, Waiting {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly requestId: string;
@@ -91,6 +97,12 @@ export class Context implements RequestContext {
    * for two RateLimit fields on a small JSON answer.
    */
   fields: string[] | undefined = undefined;
+  /** The front's deadline list this request waits in, and its neighbours there (see ./deadlines.ts). */
+  waitList: WaitList | undefined = undefined;
+  waitPrev: Waiting | undefined = undefined;
+  waitNext: Waiting | undefined = undefined;
+  /** What runs when the response closes (see onClose). */
+  #closers: ((ctx: RequestContext) => void)[] | undefined = undefined;
 
   constructor(req: IncomingMessage, res: ServerResponse, options: Resolved) {
     this.req = req;
@@ -119,12 +131,8 @@ export class Context implements RequestContext {
   get signal(): AbortSignal {
     if (!this.#abort) {
       if (this.#abortReason !== undefined) return AbortSignal.abort(this.#abortReason);
-      const abort = new AbortController();
-      this.#abort = abort;
-      // The client going away ends the work too; `close` before `finish` means it went away.
-      this.res.once('close', () => {
-        if (!this.res.writableFinished) abort.abort(new Error('The client closed the connection.'));
-      });
+      this.#abort = new AbortController();
+      this.onClose(abortUnfinished);
     }
     return this.#abort.signal;
   }
@@ -151,6 +159,27 @@ export class Context implements RequestContext {
     const fields = this.fields;
     this.fields = undefined;
     return fields;
+  }
+
+  onClose(fn: (ctx: RequestContext) => void): void {
+    if (this.#closers === undefined) this.#closers = [fn];
+    else this.#closers.push(fn);
+  }
+
+  /**
+   * The front calls this once, on the response's 'close' (the answer went
+   * out, or the client left): the deadline stops, `onResponse` reports a
+   * finished answer, then what was registered with onClose runs, in order.
+   */
+  closed(): void {
+    leave(this);
+    const res = this.res;
+    const onResponse = this.options.onResponse;
+    if (onResponse !== undefined && res.writableFinished)
+      onResponse(this, res.statusCode, performance.now() - this.start);
+    const closers = this.#closers;
+    if (closers !== undefined)
+      for (let i = 0; i < closers.length; i++) (closers[i] as (ctx: RequestContext) => void)(this);
   }
 
   /** Aborts the signal if anyone asked for it. */

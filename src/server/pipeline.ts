@@ -1,10 +1,10 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { continueIfExpected } from './body.ts';
 import { clientErrorHandler, connectHandler } from './client-error.ts';
 import { Context } from './context.ts';
-import { armDeadline } from './guards/deadline.ts';
+import { Deadlines, type Waiting } from './deadlines.ts';
+import { expire } from './guards/deadline.ts';
 import { AFTER_ACCESS, BEFORE_ACCESS, type FrontGuard } from './guards/index.ts';
 import { type Resolved, resolveOptions, type ServerOptions } from './options.ts';
 import { sendError } from './respond.ts';
@@ -34,6 +34,14 @@ export interface Front {
 
 type Step = FrontGuard | Guard;
 
+/** Where a response finds its context, so one shared 'close' listener serves every request. */
+const CONTEXT = Symbol('statuskit.context');
+type ContextResponse = ServerResponse & { [CONTEXT]?: Context };
+
+function onResponseClose(this: ContextResponse): void {
+  this[CONTEXT]?.closed();
+}
+
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   v !== undefined && typeof (v as PromiseLike<unknown>).then === 'function';
 
@@ -53,7 +61,7 @@ export function createFront(options: ServerOptions = {}, handler?: Handler): Fro
     ...AFTER_ACCESS.map((g) => g.sends === true),
   ];
   const count = steps.length;
-  const onResponse = resolved.onResponse;
+  const deadlines = new Deadlines(expire as (w: Waiting) => void);
 
   const fail = (ctx: Context, err: unknown): void => sendError(ctx, err);
 
@@ -76,7 +84,7 @@ export function createFront(options: ServerOptions = {}, handler?: Handler): Fro
       next(ctx.req, ctx.res);
     }
     if (isThenable(result)) result.then(undefined, (err: unknown) => fail(ctx, err));
-    if (ctx.deadline !== undefined && !ctx.res.writableEnded) armDeadline(ctx);
+    if (ctx.deadline !== undefined && !ctx.res.writableEnded) deadlines.add(ctx);
   }
 
   // Runs the steps from `i`; synchronous until a step returns a promise (an access guard doing I/O).
@@ -106,10 +114,9 @@ export function createFront(options: ServerOptions = {}, handler?: Handler): Fro
 
   function start(ctx: Context, next: NodeHandler | undefined): void {
     if (next !== undefined || handler !== undefined) ctx.fallback = true;
-    if (onResponse) {
-      const res = ctx.res;
-      res.on('finish', () => onResponse(ctx, res.statusCode, performance.now() - ctx.start));
-    }
+    // One listener per request: the deadline, onResponse and every ctx.onClose run from Context.closed.
+    (ctx.res as ContextResponse)[CONTEXT] = ctx;
+    ctx.res.on('close', onResponseClose);
     try {
       run(ctx, 0, next);
     } catch (err) {

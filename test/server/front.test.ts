@@ -97,6 +97,47 @@ test('onResponse sees every answer with its status, guards’ refusals included'
   ]);
 });
 
+test('ctx.onClose runs once per request, after onResponse, whether the answer went out or the client left', async (t) => {
+  const order: string[] = [];
+  let reached!: () => void;
+  const handlerReached = new Promise<void>((resolve) => (reached = resolve));
+  let closedGone!: (finished: boolean) => void;
+  const gone = new Promise<boolean>((resolve) => (closedGone = resolve));
+  const track: Guard = (ctx) => {
+    ctx.onClose((c) => {
+      order.push(`closed ${c.path} ${c.res.writableFinished ? 'finished' : 'unfinished'}`);
+      if (c.path === '/hang') closedGone(c.res.writableFinished);
+    });
+  };
+  const routes: RouteDef[] = [
+    { path: '/', methods: { GET: (ctx) => sendJson(ctx, 200, {}) } },
+    { path: '/hang', methods: { GET: () => reached() } },
+  ];
+  const port = await listen(
+    t,
+    createServer({
+      routes,
+      accessGuards: [track],
+      onResponse: (ctx, status) => order.push(`response ${ctx.path} ${status}`),
+    }),
+  );
+  const { res } = await exchange(t, port, request('GET', '/'));
+  assert.equal(res.status, 200);
+  const wire = new Wire(port).send(request('GET', '/hang'));
+  await handlerReached;
+  wire.close();
+  assert.equal(await gone, false);
+  // The first request's close may come after its client read the answer: compare as sets of lines per request.
+  assert.deepEqual(
+    order.filter((l) => l.includes(' / ')),
+    ['response / 200', 'closed / finished'],
+  );
+  assert.deepEqual(
+    order.filter((l) => l.includes('/hang')),
+    ['closed /hang unfinished'],
+  );
+});
+
 test('a route’s produces list negotiates Accept; nothing acceptable is 406', async (t) => {
   const routes: RouteDef[] = [
     {

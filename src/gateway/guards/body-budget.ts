@@ -80,7 +80,7 @@ export function createBodyBudget(options: BodyBudgetOptions): BodyBudget {
     }
     inUse += n;
     (ctx.state as Record<symbol, number>)[RESERVED] = n;
-    if (autoRelease) ctx.res.on('close', () => release(ctx));
+    if (autoRelease) ctx.onClose(release);
   };
 
   return {

@@ -58,7 +58,7 @@ export function createLoadShedder(options: LoadShedOptions): LoadShedder {
     }
     inFlight++;
     (ctx.state as Record<symbol, unknown>)[SLOT] = true;
-    if (autoRelease) ctx.res.on('close', () => release(ctx));
+    if (autoRelease) ctx.onClose(release);
   };
 
   return {

@@ -4,16 +4,16 @@
  * CONTRACT.md §4: the effective deadline is the smaller of the request's own
  * timeout (X-Request-Timeout, or the `timeout` query parameter where the route
  * enables it; checked by ./syntax.ts) and the route's limit. RFC 9110 §15.6.5:
- * 504 when no answer came in time. The guard only sets ctx.deadline; the timer
- * is armed by `armDeadline` after the handler's synchronous part, and only
- * when the handler has not answered yet — a synchronous answer costs no timer.
+ * 504 when no answer came in time. The guard only sets ctx.deadline; the front
+ * starts watching it (../deadlines.ts) after the handler's synchronous part,
+ * and only when the handler has not answered yet.
  * On expiry the front answers 504 and aborts ctx.signal, unless the answer
  * already started: then the deadline was met, and the answer is only cut
  * if it then stalls (see watchProgress).
  */
-import { performance } from 'node:perf_hooks';
 import { StatusError } from '../../errors.ts';
 import type { Context } from '../context.ts';
+import { MAX_TIMER } from '../deadlines.ts';
 import type { Resolved } from '../options.ts';
 import { sendError } from '../respond.ts';
 
@@ -31,7 +31,6 @@ export function deadlineGuard(options: Resolved) {
 
 const noop = (): void => {};
 const CLOSE = { Connection: 'close' } as const;
-const MAX_TIMER = 2 ** 31 - 1; // ≈ 24.8 days, in ms
 
 /**
  * Past the deadline, an answer that already started streams on for as long
@@ -59,7 +58,8 @@ function watchProgress(ctx: Context, stall: number): void {
   res.on('close', () => clearInterval(timer));
 }
 
-function expire(ctx: Context): void {
+/** A request whose deadline passed: 504, or for an answer already under way, a watch on its progress. */
+export function expire(ctx: Context): void {
   const res = ctx.res;
   // CONTRACT.md §4 / RFC 9110 §15.6.5: 504 is for no answer in time. A status
   // line already sent is the answer: its body streams on (downloads, events)
@@ -76,15 +76,4 @@ function expire(ctx: Context): void {
   res.on('error', noop);
   sendError(ctx, err);
   ctx.abort(err);
-}
-
-/** Starts the deadline timer for a handler that did not answer synchronously. */
-export function armDeadline(ctx: Context): void {
-  const at = ctx.deadline;
-  if (at === undefined) return;
-  // setTimeout fires at once for delays past 2^31-1 ms; such a deadline is as good as none.
-  const delay = at - performance.now();
-  if (delay > MAX_TIMER) return;
-  const timer = setTimeout(expire, Math.max(0, delay), ctx);
-  ctx.res.on('close', () => clearTimeout(timer));
 }
