@@ -38,6 +38,10 @@ export interface AccessEntry {
   limit: string | undefined;
 }
 
+/** Text that goes into a JSON string as it is: printable ASCII, no quote mark, no backslash. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const END = `,"msg":"request"}\n`;
+
 /** Access lines collected before they are handed to the destination in one write. */
 const BATCH_BYTES = 16 * 1024; // 16 KiB
 /** Longest an access line waits in the batch. */
@@ -64,8 +68,11 @@ export function createAccessLog(log: Logger): AccessLog {
   if (!log.isLevelEnabled('info')) return { write() {}, flush() {}, close() {} };
   const stream = (log as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym] as DestinationStream;
   const head = `{"level":30,"time":`;
-  const pid = `,"pid":${process.pid},"request_id":`;
+  const pid = `,"pid":${process.pid},"request_id":"`;
   let pending = '';
+  // The last upstream label and its JSON: one target per route is the usual case, so it is escaped once.
+  let upstreamLabel = '';
+  let upstreamField = '';
   const flush = (): void => {
     if (pending === '') return;
     const out = pending;
@@ -77,11 +84,18 @@ export function createAccessLog(log: Logger): AccessLog {
   return {
     write(ctx, status, ms, limit): void {
       const upstream = ctx.route ? (ctx.state.upstream as string | undefined) : undefined;
-      // The request id is a plain token and the method a token (RFC 9110 §9.1): neither needs escaping.
-      let line = `${head}${Date.now()}${pid}"${ctx.requestId}","method":"${ctx.method}","path":${JSON.stringify(ctx.path)},"status":${status},"duration_ms":${Math.round(ms * 100) / 100}`;
-      if (upstream !== undefined) line += `,"upstream":${JSON.stringify(upstream)}`;
-      if (limit !== undefined) line += `,"limit":"${limit}"`;
-      pending += `${line},"msg":"request"}\n`;
+      // The request id is a plain token and the method a token (RFC 9110 §9.1): neither needs escaping;
+      // a path rarely does, and is then written as JSON.stringify writes it.
+      const path = PLAIN.test(ctx.path) ? `"${ctx.path}"` : JSON.stringify(ctx.path);
+      pending += `${head}${Date.now()}${pid}${ctx.requestId}","method":"${ctx.method}","path":${path},"status":${status},"duration_ms":${Math.round(ms * 100) / 100}`;
+      if (upstream !== undefined) {
+        if (upstream !== upstreamLabel) {
+          upstreamLabel = upstream;
+          upstreamField = `,"upstream":${JSON.stringify(upstream)}`;
+        }
+        pending += upstreamField;
+      }
+      pending += limit === undefined ? END : `,"limit":"${limit}"${END}`;
       if (pending.length >= BATCH_BYTES) flush();
     },
     flush,

@@ -34,6 +34,8 @@ const RESPONSE_SKIP = new Set([...HOP_BY_HOP, 'proxy-authenticate', 'x-request-i
 
 /** RFC 9110 §7.6.3: received-protocol (protocol-name omitted for HTTP) and a pseudonym. */
 export const VIA_NAME = 'statuskit';
+const VIA_11 = `1.1 ${VIA_NAME}`;
+const VIA_10 = `1.0 ${VIA_NAME}`;
 
 /** The connection options a Connection field names (RFC 9110 §7.6.1), lower-cased; undefined when none. */
 function connectionOptions(value: string | string[] | undefined): Set<string> | undefined {
@@ -74,7 +76,8 @@ export function forwardRequestHeaders(req: IncomingMessage, requestId: string): 
     out.push(name, raw[i + 1] as string);
   }
   const socket = req.socket;
-  out.push('via', append(via, `${req.httpVersion} ${VIA_NAME}`));
+  const version = req.httpVersion;
+  out.push('via', append(via, version === '1.1' ? VIA_11 : version === '1.0' ? VIA_10 : `${version} ${VIA_NAME}`));
   if (socket.remoteAddress) out.push('x-forwarded-for', append(xff, socket.remoteAddress));
   out.push('x-forwarded-proto', (socket as TLSSocket).encrypted ? 'https' : 'http');
   const host = req.headers.host;
@@ -103,7 +106,7 @@ export function forwardResponseHeaders(headers: IncomingHttpHeaders, requestId: 
     out.push(name, value);
   }
   // undici speaks HTTP/1.1 to the upstream: that is the protocol this hop received.
-  out.push('via', append(via, `1.1 ${VIA_NAME}`), 'x-request-id', requestId);
+  out.push('via', append(via, VIA_11), 'x-request-id', requestId);
   return out;
 }
 

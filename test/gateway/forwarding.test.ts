@@ -120,4 +120,16 @@ describe('forwarding: requests go up and answers come back streamed, minus hop-b
     assert.equal(typeof line.duration_ms, 'number');
     assert.equal(line.upstream, upstream.url);
   });
+
+  it('writes a path with quote marks and backslashes as valid JSON in the access line', async () => {
+    await rawExchange(
+      gateway.port,
+      'GET /echo/"quoted"\\back HTTP/1.1\r\nHost: h\r\nX-Request-Id: logged-2\r\n\r\n',
+      completeByLength,
+    );
+    gateway.gw.flushLogs();
+    const line = gateway.logs.find((l) => l.request_id === 'logged-2' && l.msg === 'request');
+    assert.ok(line, 'an access line for the request');
+    assert.equal(line.path, '/echo/"quoted"\\back');
+  });
 });
