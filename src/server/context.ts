@@ -45,6 +45,14 @@ function writeHeadWithFields(this: FieldsResponse, ...args: unknown[]): ServerRe
   return (protoWriteHead as (...a: unknown[]) => ServerResponse).apply(this, args);
 }
 
+/** Where a response finds its context, so one shared 'close' listener serves every request. */
+const CONTEXT = Symbol('statuskit.context');
+type ContextResponse = ServerResponse & { [CONTEXT]?: Context };
+
+function onResponseClose(this: ContextResponse): void {
+  this[CONTEXT]?.closed();
+}
+
 /** The client going away ends the work too; `close` before `finish` means it went away. */
 function abortUnfinished(ctx: RequestContext): void {
   if (!ctx.res.writableFinished) (ctx as Context).abort(new Error('The client closed the connection.'));
@@ -103,6 +111,7 @@ export class Context implements RequestContext, Waiting {
   waitNext: Waiting | undefined = undefined;
   /** What runs when the response closes (see onClose). */
   #closers: ((ctx: RequestContext) => void)[] | undefined = undefined;
+  #watchingClose = false;
 
   constructor(req: IncomingMessage, res: ServerResponse, options: Resolved) {
     this.req = req;
@@ -162,14 +171,32 @@ export class Context implements RequestContext, Waiting {
   }
 
   onClose(fn: (ctx: RequestContext) => void): void {
+    // The client left while an async guard waited: the 'close' is past, so the hook runs now.
+    if (this.res.closed) {
+      fn(this);
+      return;
+    }
     if (this.#closers === undefined) this.#closers = [fn];
     else this.#closers.push(fn);
+    this.watchClose();
   }
 
   /**
-   * The front calls this once, on the response's 'close' (the answer went
-   * out, or the client left): the deadline stops, `onResponse` reports a
-   * finished answer, then what was registered with onClose runs, in order.
+   * Makes `closed` run on the response's 'close': one shared listener, added
+   * once, and only for a request with something to do then (a deadline
+   * watched, onResponse, an onClose hook) — an answer sent at once costs none.
+   */
+  watchClose(): void {
+    if (this.#watchingClose) return;
+    this.#watchingClose = true;
+    (this.res as ContextResponse)[CONTEXT] = this;
+    this.res.on('close', onResponseClose);
+  }
+
+  /**
+   * Runs once, on the response's 'close' (the answer went out, or the client
+   * left): the deadline stops, `onResponse` reports a finished answer, then
+   * what was registered with onClose runs, in order.
    */
   closed(): void {
     leave(this);

@@ -34,14 +34,6 @@ export interface Front {
 
 type Step = FrontGuard | Guard;
 
-/** Where a response finds its context, so one shared 'close' listener serves every request. */
-const CONTEXT = Symbol('statuskit.context');
-type ContextResponse = ServerResponse & { [CONTEXT]?: Context };
-
-function onResponseClose(this: ContextResponse): void {
-  this[CONTEXT]?.closed();
-}
-
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   v !== undefined && typeof (v as PromiseLike<unknown>).then === 'function';
 
@@ -62,6 +54,7 @@ export function createFront(options: ServerOptions = {}, handler?: Handler): Fro
   ];
   const count = steps.length;
   const deadlines = new Deadlines(expire as (w: Waiting) => void);
+  const onResponse = resolved.onResponse !== undefined;
 
   const fail = (ctx: Context, err: unknown): void => sendError(ctx, err);
 
@@ -84,7 +77,10 @@ export function createFront(options: ServerOptions = {}, handler?: Handler): Fro
       next(ctx.req, ctx.res);
     }
     if (isThenable(result)) result.then(undefined, (err: unknown) => fail(ctx, err));
-    if (ctx.deadline !== undefined && !ctx.res.writableEnded) deadlines.add(ctx);
+    if (ctx.deadline !== undefined && !ctx.res.writableEnded && !ctx.res.closed) {
+      deadlines.add(ctx);
+      ctx.watchClose();
+    }
   }
 
   // Runs the steps from `i`; synchronous until a step returns a promise (an access guard doing I/O).
@@ -114,9 +110,7 @@ export function createFront(options: ServerOptions = {}, handler?: Handler): Fro
 
   function start(ctx: Context, next: NodeHandler | undefined): void {
     if (next !== undefined || handler !== undefined) ctx.fallback = true;
-    // One listener per request: the deadline, onResponse and every ctx.onClose run from Context.closed.
-    (ctx.res as ContextResponse)[CONTEXT] = ctx;
-    ctx.res.on('close', onResponseClose);
+    if (onResponse) ctx.watchClose();
     try {
       run(ctx, 0, next);
     } catch (err) {

@@ -40,8 +40,9 @@ export interface RequestContext {
   addResponseField(name: string, value: string): void;
   /**
    * Runs `fn(ctx)` once, when the response closes: the answer went out, or
-   * the client left (then `res.writableFinished` is false). For releasing
-   * what a guard took; cheaper than a listener on `res` per request.
+   * the client left (then `res.writableFinished` is false); at once when it
+   * closed already (the client left while an async guard waited). For
+   * releasing what a guard took; cheaper than a listener on `res` per request.
    */
   onClose(fn: (ctx: RequestContext) => void): void;
 }

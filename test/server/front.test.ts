@@ -138,6 +138,24 @@ test('ctx.onClose runs once per request, after onResponse, whether the answer we
   );
 });
 
+test('ctx.onClose registered after the client left (an async guard waited) runs at once', async (t) => {
+  let waiting!: () => void;
+  const guardWaits = new Promise<void>((resolve) => (waiting = resolve));
+  let ran!: (finished: boolean) => void;
+  const hookRan = new Promise<boolean>((resolve) => (ran = resolve));
+  const slow: Guard = async (ctx) => {
+    waiting();
+    await new Promise<void>((resolve) => ctx.res.once('close', () => setImmediate(resolve)));
+    ctx.onClose((c) => ran(c.res.writableFinished));
+  };
+  const routes: RouteDef[] = [{ path: '/', methods: { GET: (ctx) => sendJson(ctx, 200, {}) } }];
+  const port = await listen(t, createServer({ routes, accessGuards: [slow] }));
+  const wire = new Wire(port).send(request('GET', '/'));
+  await guardWaits;
+  wire.close();
+  assert.equal(await hookRan, false);
+});
+
 test('a route’s produces list negotiates Accept; nothing acceptable is 406', async (t) => {
   const routes: RouteDef[] = [
     {
