@@ -51,7 +51,8 @@ export class Deadlines {
   add(w: Waiting): void {
     const at = w.deadline;
     if (at === undefined || w.waitList !== undefined) return;
-    const ms = at - w.start;
+    // (start + limit) − start need not give the limit back exactly in floating point: key by whole ms.
+    const ms = Math.round(at - w.start);
     if (ms > MAX_TIMER) return;
     let list = this.#lists.get(ms);
     if (list === undefined) {
@@ -73,7 +74,7 @@ export class Deadlines {
     if (at < this.#at) this.#arm(at);
   }
 
-  /** Requests being watched (for tests and metrics). */
+  /** Requests being watched (for tests). */
   get size(): number {
     let n = 0;
     for (const list of this.#lists.values()) for (let w = list.head; w; w = w.waitNext) n++;
