@@ -25,7 +25,10 @@ const MAX_IOV = 256;
 export class FdSink {
   readonly fd: number;
   #queue: Buffer[] = [];
+  /** Writing, or waiting to write again: the queue is being worked through. */
   #writing = false;
+  /** A writev is under way off the loop: the head of the queue belongs to it. */
+  #inFlight = false;
   #failed = false;
   #waiters: (() => void)[] = [];
 
@@ -64,7 +67,7 @@ export class FdSink {
    * write already under way off the loop is left to finish by itself.
    */
   flushSync(): void {
-    const from = this.#writing ? 1 : 0;
+    const from = this.#inFlight ? 1 : 0;
     let left = this.#queue.splice(from);
     if (this.#failed) return;
     const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -91,14 +94,17 @@ export class FdSink {
     this.#writing = true;
     // Everything queued goes in one writev: event lines between batches cost no extra call.
     const batch = this.#queue.length > MAX_IOV ? this.#queue.slice(0, MAX_IOV) : this.#queue;
+    this.#inFlight = true;
     writev(this.fd, batch, (err, written) => this.#written(err, written));
   }
 
   #written(err: NodeJS.ErrnoException | null, written: number): void {
+    this.#inFlight = false;
     if (err) {
       if (err.code === 'EAGAIN') {
         // A non-blocking pipe is full: the reader is behind. Try again shortly; nothing is lost.
-        setTimeout(() => this.#next(), RETRY_MS).unref();
+        // The timer holds the process open, as a write under way does: lines still queued get written.
+        setTimeout(() => this.#next(), RETRY_MS);
         return;
       }
       this.#fail(err);

@@ -85,11 +85,35 @@ describe('the log sink', () => {
     const chunks: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => chunks.push(c));
     child.stdout.resume();
-    const [code] = (await once(child, 'exit')) as [number];
+    const [code] = (await once(child, 'close')) as [number]; // 'close': after the child's stdio ended too
     assert.equal(code, 0);
     const got = Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean);
     assert.equal(got.length, lines);
     for (const [i, text] of got.entries()) assert.equal((JSON.parse(text) as { i: number }).i, i);
+  });
+  it('says once on stderr when its reader went away, then drops lines and keeps running', async () => {
+    const script = `
+      const { stdoutSink } = await import(${JSON.stringify(SINK)});
+      const sink = stdoutSink();
+      sink.write('first\\n');
+      await new Promise((r) => setTimeout(r, 300)); // the reader goes away meanwhile
+      for (let i = 0; i < 1000; i++) sink.writeBytes(Buffer.from('x'.repeat(100) + '\\n'));
+      await new Promise((r) => sink.flush(r));
+      sink.write('after\\n');
+      await new Promise((r) => sink.flush(r));
+      process.stderr.write('still running\\n');`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const [first] = (await once(child.stdout, 'data')) as [Buffer];
+    assert.equal(first.toString(), 'first\n');
+    child.stdout.destroy();
+    const [code] = (await once(child, 'close')) as [number]; // 'close': after the child's stdio ended too
+    assert.equal(code, 0);
+    assert.equal(stderr.match(/can no longer be written to fd 1 \(EPIPE\)/g)?.length, 1, stderr);
+    assert.match(stderr, /still running/);
   });
 });
 
