@@ -1,7 +1,7 @@
 /**
  * The gateway against its peers, one shared upstream, same run:
  * direct to the upstream, statuskit (every guard, access log, metrics on),
- * a minimal undici proxy, fast-gateway, @fastify/http-proxy, and nginx when
+ * a minimal undici proxy (bare, and adding the fields statuskit adds), fast-gateway, @fastify/http-proxy, and nginx when
  * installed. Each server runs in its own child process; wrk (or autocannon)
  * loads it from another. Reports rps, p50/p99 and peak RSS, with ratios.
  *   node --import tsx bench/gateway.ts            (BENCH_PROFILE=1: --cpu-prof for statuskit)
@@ -159,6 +159,7 @@ const peers: [string, () => Promise<Running | undefined>][] = [
   ['direct (no proxy)', async () => undefined],
   ['statuskit gateway', () => startNode('statuskit', upstreamUrl, profileDir)],
   ['minimal undici proxy', () => startNode('undici-proxy', upstreamUrl)],
+  ["minimal undici proxy + statuskit's fields", () => startNode('undici-proxy-fields', upstreamUrl)],
   ['fast-gateway', () => startNode('fast-gateway', upstreamUrl)],
   ['@fastify/http-proxy', () => startNode('fastify-http-proxy', upstreamUrl)],
 ];
@@ -190,6 +191,7 @@ const statuskit = byName('statuskit gateway');
 const nodePeers = ['fast-gateway', '@fastify/http-proxy'].map(byName);
 const bestPeer = nodePeers.reduce((a, b) => (rps(b) > rps(a) ? b : a));
 const undiciProxy = byName('minimal undici proxy');
+const undiciFields = byName("minimal undici proxy + statuskit's fields");
 const fmt = (n: number) => (Number.isFinite(n) ? n : Number.NaN);
 /** The median over rounds of statuskit's value ÷ the other's, in the same round. */
 const ratio = (of: (r: LoadResult) => number, other: Row): number =>
@@ -222,6 +224,16 @@ const markdown = [
       goal: '≥ 1.5',
     },
     { ratio: 'statuskit rps ÷ minimal undici proxy', value: ratio((r) => r.rps, undiciProxy), goal: '≥ 0.8' },
+    {
+      ratio: 'minimal undici proxy + the same fields ÷ minimal undici proxy (what the fields cost alone)',
+      value: median(undiciFields.results.map((r, i) => r.rps / undiciProxy.results[i]!.rps)),
+      goal: '–',
+    },
+    {
+      ratio: "statuskit rps ÷ minimal undici proxy + the same fields (statuskit's machinery)",
+      value: ratio((r) => r.rps, undiciFields),
+      goal: '–',
+    },
     { ratio: `statuskit p99 ÷ ${bestPeer.name} p99`, value: ratio((r) => r.p99, bestPeer), goal: '≤ 1' },
   ]),
 ].join('\n');

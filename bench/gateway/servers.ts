@@ -2,7 +2,7 @@
  * One server of the gateway benchmark, run as its own child process:
  *   node --import tsx bench/gateway/servers.ts <kind> <upstream-url>
  * Prints `listening <port>` once it accepts connections.
- * Kinds: upstream, statuskit, undici-proxy, fast-gateway, fastify-http-proxy.
+ * Kinds: upstream, statuskit, undici-proxy, undici-proxy-fields, fast-gateway, fastify-http-proxy.
  */
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
@@ -80,12 +80,31 @@ async function startStatuskit(): Promise<void> {
 
 const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host', 'te', 'proxy-connection']);
 
+/**
+ * The fields statuskit adds to every forwarded exchange, which the
+ * `undici-proxy-fields` kind adds too: RFC 9110 §7.6.3 Via both ways,
+ * X-Forwarded-For/-Proto/-Host, X-Request-Id both ways, and the RateLimit
+ * fields of an allowed answer. The gap between the two minimal proxies is
+ * what those fields cost by themselves; the rest of the gap to statuskit is
+ * statuskit's own machinery (guards, limiter, log, metrics).
+ */
+const ID_PREFIX = 'bench0123456789a-';
+let idSeq = 0;
+
 /** The least a streaming undici proxy can do: copy headers, dispatch, stream the answer back. */
-async function startUndiciProxy(): Promise<void> {
+async function startUndiciProxy(withFields: boolean): Promise<void> {
   const pool = new Pool(upstream, { connections: 128, pipelining: 1 });
   const server = createServer((req: IncomingMessage, res) => {
     const headers: Record<string, string | string[]> = {};
     for (const k in req.headers) if (!HOP.has(k)) headers[k] = req.headers[k] as string | string[];
+    const id = withFields ? ID_PREFIX + (++idSeq).toString(36) : '';
+    if (withFields) {
+      headers.via = '1.1 statuskit';
+      headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
+      headers['x-forwarded-proto'] = 'http';
+      headers['x-forwarded-host'] = req.headers.host ?? '';
+      headers['x-request-id'] = id;
+    }
     const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
     pool.dispatch(
       { path: req.url ?? '/', method: req.method as 'GET', headers, body: hasBody ? req : null },
@@ -94,6 +113,12 @@ async function startUndiciProxy(): Promise<void> {
         onResponseStart(_c, status, h) {
           const out: Record<string, string | string[]> = {};
           for (const k in h) if (!HOP.has(k)) out[k] = h[k] as string | string[];
+          if (withFields) {
+            out.via = '1.1 statuskit';
+            out['x-request-id'] = id;
+            out['ratelimit-policy'] = '"bench";q=10000;w=1';
+            out.ratelimit = `"bench";r=${9999 - (idSeq % 10_000)};t=1`;
+          }
           res.writeHead(status, out);
         },
         onResponseData(c, chunk) {
@@ -138,7 +163,8 @@ async function startFastifyProxy(): Promise<void> {
 const starters: Record<string, () => Promise<void>> = {
   upstream: startUpstream,
   statuskit: startStatuskit,
-  'undici-proxy': startUndiciProxy,
+  'undici-proxy': () => startUndiciProxy(false),
+  'undici-proxy-fields': () => startUndiciProxy(true),
   'fast-gateway': startFastGateway,
   'fastify-http-proxy': startFastifyProxy,
 };
