@@ -1,13 +1,25 @@
-import { writev, writevSync } from 'node:fs';
+import { fstatSync, writev, writevSync } from 'node:fs';
+import { Socket } from 'node:net';
 
 /** How long a write that found the pipe full (EAGAIN) waits before trying again. */
 const RETRY_MS = 10; // 10 ms
 /** Buffers per writev(2), well under IOV_MAX (1024 on Linux). */
 const MAX_IOV = 256;
 
+export interface FdSinkOptions {
+  /**
+   * Write on the event loop, at once, instead of off it. Only for a
+   * descriptor that never blocks: a regular file, or a pipe, socket or
+   * terminal in non-blocking mode (a full pipe then answers EAGAIN, and the
+   * rest is written when it has room). @default false
+   */
+  direct?: boolean;
+}
+
 /**
  * Where the gateway's log lines go: a file descriptor (stdout unless told
- * otherwise), written in order, one writev(2) at a time, off the event loop.
+ * otherwise), written in order, one writev(2) at a time — at once on the
+ * event loop when the descriptor cannot block (`direct`), else off it.
  * pino hands it event lines as strings; the access log hands it whole
  * batches already encoded (`writeBytes`).
  *
@@ -17,6 +29,12 @@ const MAX_IOV = 256;
  * measured at about 1.4 µs per access line on the gateway's hot path. Here
  * a batch is bytes once, when its lines are made.
  *
+ * Why direct writes where they are safe: a writev off the loop costs a trip
+ * through libuv's thread pool per batch, two thread switches and their
+ * cache misses — measured at about 1.5 µs per access line on a busy
+ * gateway, more than writing the batch itself. Node writes its own stdout
+ * to a pipe the same way (at once, non-blocking, the rest later).
+ *
  * Nothing is dropped while the descriptor takes writes: a slow reader only
  * makes the queue longer. If the descriptor fails for good (EPIPE: the
  * reader went away), the failure is reported once on stderr and later lines
@@ -24,6 +42,7 @@ const MAX_IOV = 256;
  */
 export class FdSink {
   readonly fd: number;
+  readonly #direct: boolean;
   #queue: Buffer[] = [];
   /** Writing, or waiting to write again: the queue is being worked through. */
   #writing = false;
@@ -32,8 +51,9 @@ export class FdSink {
   #failed = false;
   #waiters: (() => void)[] = [];
 
-  constructor(fd: number) {
+  constructor(fd: number, options: FdSinkOptions = {}) {
     this.fd = fd;
+    this.#direct = options.direct ?? false;
   }
 
   /** An event line from pino (or any text). */
@@ -84,11 +104,12 @@ export class FdSink {
   }
 
   #next(): void {
+    if (this.#direct) {
+      this.#writeDirect();
+      return;
+    }
     if (this.#queue.length === 0) {
-      this.#writing = false;
-      const waiters = this.#waiters;
-      this.#waiters = [];
-      for (const w of waiters) w();
+      this.#idle();
       return;
     }
     this.#writing = true;
@@ -96,6 +117,37 @@ export class FdSink {
     const batch = this.#queue.length > MAX_IOV ? this.#queue.slice(0, MAX_IOV) : this.#queue;
     this.#inFlight = true;
     writev(this.fd, batch, (err, written) => this.#written(err, written));
+  }
+
+  /** Writes the queue now, as far as the descriptor takes it; a full pipe gets the rest on a retry. */
+  #writeDirect(): void {
+    this.#writing = true;
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.length > MAX_IOV ? this.#queue.slice(0, MAX_IOV) : this.#queue;
+      let written: number;
+      try {
+        written = writevSync(this.fd, batch);
+      } catch (err) {
+        this.#written(err as NodeJS.ErrnoException, 0);
+        return;
+      }
+      let total = 0;
+      for (const b of batch) total += b.length;
+      this.#queue = consume(this.#queue, written);
+      if (written < total) {
+        // A short write: the pipe is full, and the next call would say EAGAIN.
+        setTimeout(() => this.#next(), RETRY_MS);
+        return;
+      }
+    }
+    this.#idle();
+  }
+
+  #idle(): void {
+    this.#writing = false;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
   }
 
   #written(err: NodeJS.ErrnoException | null, written: number): void {
@@ -137,13 +189,36 @@ function consume(buffers: Buffer[], n: number): Buffer[] {
 let stdout: FdSink | undefined;
 
 /**
+ * Whether fd 1 can take direct writes: a regular file, or a pipe, socket or
+ * terminal once node made it non-blocking. Node does that when it opens
+ * `process.stdout` on such a descriptor (on Linux, libuv's uv_pipe_open and
+ * uv_tty_init set O_NONBLOCK; on Windows node makes stdout pipes blocking,
+ * but the direct path is never taken there), so it is opened here first.
+ * Anything else (a character device other than a terminal, say) is written
+ * off the loop.
+ */
+function stdoutTakesDirectWrites(): boolean {
+  if (process.platform === 'win32') return false;
+  let stat: ReturnType<typeof fstatSync>;
+  try {
+    stat = fstatSync(1);
+  } catch {
+    return false;
+  }
+  if (stat.isFile()) return true;
+  if (!stat.isFIFO() && !stat.isSocket() && !process.stdout.isTTY) return false;
+  // On such a descriptor process.stdout is a net.Socket (tty.WriteStream is one): a libuv stream, non-blocking.
+  return process.stdout instanceof Socket;
+}
+
+/**
  * The process's one stdout sink: every logger of the process writes through
  * it, so lines never interleave. Whatever is still queued when the process
  * exits (process.exit, a crash) is written synchronously then.
  */
 export function stdoutSink(): FdSink {
   if (!stdout) {
-    const sink = new FdSink(1);
+    const sink = new FdSink(1, { direct: stdoutTakesDirectWrites() });
     process.once('exit', () => sink.flushSync());
     stdout = sink;
   }

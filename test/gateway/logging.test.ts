@@ -1,16 +1,32 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { hundredths } from '../../src/gateway/access-log.ts';
 import { FdSink } from '../../src/gateway/log-sink.ts';
 import { completeByLength, rawExchange, startGateway, startUpstream, type Upstream } from './support.ts';
 
 const SINK = fileURLToPath(new URL('../../src/gateway/log-sink.ts', import.meta.url));
+
+/**
+ * A plain node process (no loader: tsx opens process.stdout itself, which
+ * changes how fd 1 behaves) running the sink's module followed by `script`,
+ * its stdout and stderr piped to us. Node gives a child's stdio blocking.
+ */
+function sinkChild(script: string): ChildProcessByStdio<null, Readable, Readable> {
+  const { outputText } = ts.transpileModule(readFileSync(SINK, 'utf8'), {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  });
+  return spawn(process.execPath, ['--input-type=module', '-e', `${outputText}\n${script}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
 
 const flushed = (sink: FdSink): Promise<void> => new Promise((resolve) => sink.flush(() => resolve()));
 
@@ -35,22 +51,26 @@ describe('the log sink', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('writes text and bytes in the order they were handed over', async () => {
-    const file = join(dir, 'order.log');
-    const fd = openSync(file, 'w');
-    const sink = new FdSink(fd);
-    const expected: string[] = [];
-    for (let i = 0; i < 500; i++) {
-      const line = `${JSON.stringify({ i, kind: i % 3 === 0 ? 'text' : 'bytes', pad: 'x'.repeat(i % 97) })}\n`;
-      expected.push(line);
-      if (i % 3 === 0) sink.write(line);
-      else sink.writeBytes(Buffer.from(line));
-    }
-    await flushed(sink);
-    assert.equal(sink.pendingBytes, 0);
-    closeSync(fd);
-    assert.equal(readFileSync(file, 'utf8'), expected.join(''));
-  });
+  for (const direct of [false, true]) {
+    it(`writes text and bytes in the order they were handed over (${direct ? 'on the loop' : 'off the loop'})`, async () => {
+      const file = join(dir, `order-${direct}.log`);
+      const fd = openSync(file, 'w');
+      const sink = new FdSink(fd, { direct });
+      const expected: string[] = [];
+      for (let i = 0; i < 500; i++) {
+        const line = `${JSON.stringify({ i, kind: i % 3 === 0 ? 'text' : 'bytes', pad: 'x'.repeat(i % 97) })}\n`;
+        expected.push(line);
+        if (i % 3 === 0) sink.write(line);
+        else sink.writeBytes(Buffer.from(line));
+      }
+      // On the loop, everything is written by now.
+      if (direct) assert.equal(readFileSync(file, 'utf8'), expected.join(''));
+      await flushed(sink);
+      assert.equal(sink.pendingBytes, 0);
+      closeSync(fd);
+      assert.equal(readFileSync(file, 'utf8'), expected.join(''));
+    });
+  }
 
   it('writes what is still queued when asked to synchronously (a process about to exit)', () => {
     const file = join(dir, 'sync.log');
@@ -67,19 +87,20 @@ describe('the log sink', () => {
     });
   });
 
-  it('loses nothing to a reader that falls behind', async () => {
+  it('loses nothing to a reader that falls behind, and does not wait for it', async () => {
     // A child writes 4 MiB of lines through its stdout sink at once; we do not read its pipe for a while.
+    // The pipe holds 64 KiB: had a write blocked, the loop would have stood still until we read.
     const lines = 40_000;
     const script = `
-      const { stdoutSink } = await import(${JSON.stringify(SINK)});
       const sink = stdoutSink();
       for (let i = 0; i < ${lines}; i++) {
         const line = JSON.stringify({ i, pad: 'y'.repeat(80) }) + '\\n';
         if (i % 2) sink.write(line); else sink.writeBytes(Buffer.from(line));
-      }`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+      }
+      process.stderr.write(sink.pendingBytes > 1_000_000 ? 'queued\\n' : 'blocked\\n');`;
+    const child = sinkChild(script);
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.stdout.pause();
     await new Promise((resolve) => setTimeout(resolve, 300)); // the pipe fills meanwhile
     const chunks: Buffer[] = [];
@@ -87,13 +108,13 @@ describe('the log sink', () => {
     child.stdout.resume();
     const [code] = (await once(child, 'close')) as [number]; // 'close': after the child's stdio ended too
     assert.equal(code, 0);
+    assert.equal(stderr, 'queued\n');
     const got = Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean);
     assert.equal(got.length, lines);
     for (const [i, text] of got.entries()) assert.equal((JSON.parse(text) as { i: number }).i, i);
   });
   it('says once on stderr when its reader went away, then drops lines and keeps running', async () => {
     const script = `
-      const { stdoutSink } = await import(${JSON.stringify(SINK)});
       const sink = stdoutSink();
       sink.write('first\\n');
       await new Promise((r) => setTimeout(r, 300)); // the reader goes away meanwhile
@@ -102,9 +123,7 @@ describe('the log sink', () => {
       sink.write('after\\n');
       await new Promise((r) => sink.flush(r));
       process.stderr.write('still running\\n');`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = sinkChild(script);
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const [first] = (await once(child.stdout, 'data')) as [Buffer];
