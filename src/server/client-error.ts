@@ -64,7 +64,7 @@ export function classify(err: ParserError, limits: Resolved['limits']): StatusEr
       // RFC 9110 §15.6.2: a well-formed method the server does not know is 501, not 400.
       if (packet && TOKEN_SP.test(firstLine(packet).text)) {
         const method = firstLine(packet).text.split(' ', 1)[0];
-        return new StatusError(501, `The method ${method} is not implemented by this server.`);
+        return new StatusError(501, `This server does not recognise the method ${method} for any resource.`);
       }
       return new StatusError(400, 'The request line is malformed.');
     case 'HPE_INVALID_VERSION': {
@@ -167,7 +167,7 @@ export function clientErrorHandler(options: Resolved) {
 /** CONNECT asks for a tunnel (RFC 9110 §9.3.6), which the front does not implement: 501. */
 export function connectHandler(options: Resolved) {
   return function onConnect(req: IncomingMessage, socket: Duplex): void {
-    const err = new StatusError(501, 'CONNECT (tunnelling) is not implemented by this server.');
+    const err = new StatusError(501, 'This server does not support CONNECT (tunnelling) for any resource.');
     socket.on('error', () => socket.destroy());
     socket.end(rawAnswer(err, options, requestIdOf(req)));
   };

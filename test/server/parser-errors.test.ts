@@ -131,7 +131,7 @@ test('parser-level answers echo a valid X-Request-Id and use the profile’s err
   assert.equal(res.headers['x-request-id'], 'abc-123');
   assert.deepEqual(JSON.parse(res.body), {
     error_code: 'DIS.0501',
-    error_msg: 'The method BREW is not implemented by this server.',
+    error_msg: 'This server does not recognise the method BREW for any resource.',
     request_id: 'abc-123',
   });
 });

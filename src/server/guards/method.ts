@@ -16,7 +16,7 @@ export function methodGuard(options: Resolved) {
   const methods = options.methods;
   return function method(ctx: Context): void {
     if (!methods.has(ctx.method)) {
-      throw new StatusError(501, `The method ${ctx.method} is not implemented by this server.`);
+      throw new StatusError(501, `This server does not recognise the method ${ctx.method} for any resource.`);
     }
   };
 }
