@@ -1,5 +1,6 @@
 import type { Unavailable } from '../server/options.ts';
 import { type ConfigPath, type ConfigReader, describe, isObj, type Obj } from './config-reader.ts';
+import { type HealthCheckConfig, readHealthCheck } from './health.ts';
 
 /** Changes to an upstream 200 JSON object body; any change makes the answer 203. */
 export interface TransformConfig {
@@ -48,6 +49,8 @@ export interface RouteConfig {
   idleTimeout: number;
   /** false = never open. */
   breaker: BreakerConfig | false;
+  /** Active health checks of the targets; none by default (the breakers judge real traffic). */
+  healthCheck: HealthCheckConfig | undefined;
   /** Retry an idempotent request on another target when the first could not even connect. @default true */
   retry: boolean;
   transform: TransformConfig | undefined;
@@ -74,6 +77,7 @@ const ROUTE_KEYS = [
   'connections',
   'idleTimeout',
   'breaker',
+  'healthCheck',
   'retry',
   'transform',
   'normalizeErrors',
@@ -215,6 +219,7 @@ export function readRoute(r: ConfigReader, value: unknown, path: ConfigPath): Ro
     connections: r.integer(o, 'connections', path, 256, 1, 65_536),
     idleTimeout: r.duration(o, 'idleTimeout', path, 30_000, 1), // 30 s
     breaker: readBreaker(r, o.breaker, [...path, 'breaker']),
+    healthCheck: readHealthCheck(r, o.healthCheck, [...path, 'healthCheck']),
     retry: r.boolean(o, 'retry', path, true),
     transform: readTransform(r, o.transform, [...path, 'transform']),
     normalizeErrors: r.boolean(o, 'normalizeErrors', path, false),

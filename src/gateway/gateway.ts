@@ -18,7 +18,7 @@ import { instrumentPolicies } from './policy-metrics.ts';
 import { type Family, render } from './prometheus.ts';
 import { createProxyHandler } from './proxy.ts';
 import type { ProxyRoute } from './proxy-route.ts';
-import { Upstream } from './upstream.ts';
+import { Upstream, upstreamFamilies } from './upstream.ts';
 import { createUpgradeHandler } from './websocket.ts';
 
 /** The gateway could not bind its address (port in use, no permission …). */
@@ -78,8 +78,6 @@ export interface Gateway {
   shutdown(grace?: number): Promise<{ cut: number }>;
 }
 
-const BREAKER_STATES = ['closed', 'open', 'half-open'] as const;
-
 /** The HTTP front as a reverse proxy: the routes of `config`, each forwarding to its upstream targets. */
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const log = createLogger(config.logLevel, options.logStream);
@@ -93,9 +91,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const unmatched = metrics.route(UNMATCHED);
 
   const routes: RouteDef[] = config.routes.flatMap((route) => {
-    const upstream = new Upstream(route, options.now, (t) =>
-      log.warn({ route: route.path, target: t.label, state: t.state }, 'circuit breaker changed state'),
-    );
+    const upstream = new Upstream(route, options.now, {
+      breaker: (t) => log.warn({ route: route.path, target: t.label, state: t.state }, 'circuit breaker changed state'),
+      health: (t, reason) =>
+        log.warn({ route: route.path, target: t.label, healthy: t.healthy, reason }, 'upstream health changed'),
+    });
     upstreams.push({ route, upstream });
     const stats = metrics.route(route.path);
     const proxyRoute: ProxyRoute = {
@@ -169,21 +169,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   });
 
   metrics.addSource(() => [
-    {
-      name: 'statuskit_gateway_breaker_state',
-      help: 'Circuit breaker state of each upstream target (1 for the current state).',
-      type: 'gauge',
-      perProcess: true,
-      samples: upstreams.flatMap(({ route, upstream }) =>
-        upstream.targets.flatMap((t) =>
-          BREAKER_STATES.map((state) => ({
-            suffix: '',
-            labels: { route: route.path, target: t.label, state },
-            value: t.state === state ? 1 : 0,
-          })),
-        ),
-      ),
-    },
+    ...upstreamFamilies(upstreams),
     {
       name: 'statuskit_gateway_in_flight_requests',
       help: 'Requests forwarded to an upstream and not yet answered.',
@@ -206,7 +192,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     const down = upstreams.find(({ upstream }) => !upstream.healthy);
     if (down) {
       const retryAfter = down.upstream.retryAfter();
-      return { reason: `no target of ${down.route.path} can take requests (circuit breaker open).`, retryAfter };
+      return { reason: `no target of ${down.route.path} can take requests (${down.upstream.downReason}).`, retryAfter };
     }
     return undefined;
   };
@@ -241,6 +227,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         .ready()
         .catch((err: Error) => log.warn({ err: err.message }, 'rate-limit store not reachable yet'));
       const url = await listenOn(server, config.listen.host, config.listen.port);
+      for (const { upstream } of upstreams) upstream.startHealthChecks();
       const adminUrl = admin && config.admin ? await listenOn(admin, config.admin.host, config.admin.port) : undefined;
       return { url, adminUrl };
     },

@@ -107,12 +107,20 @@ export function upstreamPath(target: Target, route: RouteConfig, url: string): s
   return target.basePath ? target.basePath + rest : rest;
 }
 
-/** 503 when every target's breaker is open (RFC 9110 §15.6.4), with the seconds until a probe (§10.2.3). */
+/**
+ * 503 when no target can take requests (RFC 9110 §15.6.4): every breaker
+ * open or every target failing its health checks, with the seconds until
+ * one may take requests again (§10.2.3).
+ */
 export function noTargetError(route: RouteConfig, upstream: Upstream): StatusError {
   const seconds = upstream.retryAfter();
+  const reason = upstream.downReason;
   return new StatusError(
     503,
-    `No upstream of ${route.path} can take requests now (circuit breaker open); retry in ${seconds} s.`,
-    { headers: { 'retry-after': seconds }, subcode: 'BREAKER_OPEN' },
+    `No upstream of ${route.path} can take requests now (${reason}); retry in ${seconds} s.`,
+    {
+      headers: { 'retry-after': seconds },
+      subcode: reason === 'circuit breaker open' ? 'BREAKER_OPEN' : 'NO_HEALTHY_TARGET',
+    },
   );
 }

@@ -1,6 +1,16 @@
 import { Pool } from 'undici';
 import { Breaker, type BreakerState } from './breaker.ts';
 import type { RouteConfig } from './config-route.ts';
+import { HealthProbe } from './health.ts';
+import type { Family } from './prometheus.ts';
+
+/** What an Upstream tells the gateway (logs, metrics). */
+export interface UpstreamEvents {
+  /** A target's circuit breaker changed state. */
+  breaker(target: Target): void;
+  /** A target's active health checks took it out of rotation or brought it back. */
+  health(target: Target, reason: string): void;
+}
 
 /** One upstream server of a route: its connection pool and its circuit breaker. */
 export class Target {
@@ -11,8 +21,12 @@ export class Target {
   readonly basePath: string;
   readonly pool: Pool;
   readonly breaker: Breaker | undefined;
+  /** False while active health checks (a route's `healthCheck`) have it out of rotation. */
+  healthy = true;
+  readonly probe: HealthProbe | undefined;
+  readonly #healthInterval: number;
 
-  constructor(url: URL, route: RouteConfig, now: (() => number) | undefined, onState: (t: Target) => void) {
+  constructor(url: URL, route: RouteConfig, now: (() => number) | undefined, events: UpstreamEvents) {
     this.url = url;
     this.basePath = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
     this.label = `${url.origin}${this.basePath}`;
@@ -28,7 +42,10 @@ export class Target {
     this.breaker =
       route.breaker === false
         ? undefined
-        : new Breaker({ ...route.breaker, ...(now ? { now } : {}), onChange: () => onState(this) });
+        : new Breaker({ ...route.breaker, ...(now ? { now } : {}), onChange: () => events.breaker(this) });
+    const check = route.healthCheck;
+    this.probe = check && new HealthProbe(this, check, (reason) => events.health(this, reason));
+    this.#healthInterval = check?.interval ?? 0;
   }
 
   get state(): BreakerState {
@@ -36,7 +53,13 @@ export class Target {
   }
 
   get available(): boolean {
-    return this.breaker?.available ?? true;
+    return this.healthy && (this.breaker?.available ?? true);
+  }
+
+  /** Ms until this target may take requests again: its breaker's cooldown, or the next health check. */
+  retryInMs(): number {
+    if (!this.healthy) return this.#healthInterval;
+    return this.breaker?.retryInMs() ?? 0;
   }
 }
 
@@ -45,8 +68,8 @@ export class Upstream {
   readonly targets: readonly Target[];
   #next = 0;
 
-  constructor(route: RouteConfig, now: (() => number) | undefined, onState: (t: Target) => void) {
-    this.targets = route.targets.map((url) => new Target(url, route, now, onState));
+  constructor(route: RouteConfig, now: (() => number) | undefined, events: UpstreamEvents) {
+    this.targets = route.targets.map((url) => new Target(url, route, now, events));
   }
 
   /**
@@ -58,7 +81,7 @@ export class Upstream {
     const n = this.targets.length;
     for (let i = 0; i < n; i++) {
       const t = this.targets[(this.#next + i) % n] as Target;
-      if (t === skip) continue;
+      if (t === skip || !t.healthy) continue;
       if (t.breaker === undefined || t.breaker.acquire()) {
         this.#next = (this.#next + i + 1) % n;
         return t;
@@ -72,19 +95,72 @@ export class Upstream {
     return this.targets.some((t) => t.available);
   }
 
-  /** Whole seconds until the first open breaker lets a probe through (at least 1; RFC 9110 §10.2.3). */
+  /** Why no target can take requests: their breakers are open, their health checks fail, or both. */
+  get downReason(): string {
+    const unhealthy = this.targets.some((t) => !t.healthy);
+    const open = this.targets.some((t) => t.healthy && !(t.breaker?.available ?? true));
+    if (unhealthy && open) return 'circuit breaker open or failing health checks';
+    return unhealthy ? 'failing health checks' : 'circuit breaker open';
+  }
+
+  /** Whole seconds until the first target may take requests again (at least 1; RFC 9110 §10.2.3). */
   retryAfter(): number {
     let ms = Number.POSITIVE_INFINITY;
-    for (const t of this.targets) ms = Math.min(ms, t.breaker?.retryInMs() ?? 0);
+    for (const t of this.targets) ms = Math.min(ms, t.retryInMs());
     return Math.max(1, Math.ceil(ms / 1000));
   }
 
+  /** Starts the targets' active health checks (a route with `healthCheck`). */
+  startHealthChecks(): void {
+    for (const t of this.targets) t.probe?.start();
+  }
+
   async close(): Promise<void> {
+    for (const t of this.targets) t.probe?.stop();
     await Promise.all(this.targets.map((t) => t.pool.close()));
   }
 
   /** Ends every connection now, in-flight requests included. */
   async destroy(): Promise<void> {
+    for (const t of this.targets) t.probe?.stop();
     await Promise.all(this.targets.map((t) => t.pool.destroy()));
   }
+}
+
+const BREAKER_STATES = ['closed', 'open', 'half-open'] as const;
+
+/** The metric families of the routes' targets: breaker state, and health where a route checks it. */
+export function upstreamFamilies(upstreams: readonly { route: RouteConfig; upstream: Upstream }[]): Family[] {
+  return [
+    {
+      name: 'statuskit_gateway_breaker_state',
+      help: 'Circuit breaker state of each upstream target (1 for the current state).',
+      type: 'gauge',
+      perProcess: true,
+      samples: upstreams.flatMap(({ route, upstream }) =>
+        upstream.targets.flatMap((t) =>
+          BREAKER_STATES.map((state) => ({
+            suffix: '',
+            labels: { route: route.path, target: t.label, state },
+            value: t.state === state ? 1 : 0,
+          })),
+        ),
+      ),
+    },
+    {
+      name: 'statuskit_gateway_target_healthy',
+      help: 'Whether each upstream target passes its active health checks (routes with healthCheck only).',
+      type: 'gauge',
+      perProcess: true,
+      samples: upstreams.flatMap(({ route, upstream }) =>
+        route.healthCheck
+          ? upstream.targets.map((t) => ({
+              suffix: '',
+              labels: { route: route.path, target: t.label },
+              value: t.healthy ? 1 : 0,
+            }))
+          : [],
+      ),
+    },
+  ];
 }
