@@ -1,4 +1,4 @@
-import type { Pool } from 'undici';
+import { Client } from 'undici';
 import type { ConfigPath, ConfigReader } from './config-reader.ts';
 
 /** Active health checks of a route's targets (the `healthCheck` of a route). */
@@ -49,14 +49,17 @@ export function readHealthCheck(r: ConfigReader, value: unknown, path: ConfigPat
 
 /** What a probe needs of its target (./upstream.ts Target). */
 export interface Probed {
-  readonly pool: Pool;
+  readonly url: URL;
   readonly basePath: string;
   healthy: boolean;
 }
 
 /**
  * The health checks of one target: a GET of `config.path` every interval,
- * on the target's own connection pool. A probe passes on a 2xx or 3xx
+ * on a connection of its own. Why not the target's pool: under load every
+ * pooled connection may be busy, and a probe queued behind slow requests
+ * would time out and take a working target out of rotation — the overload
+ * would then grow. A probe passes on a 2xx or 3xx
  * answer read to its end within `timeout`; anything else — another status,
  * a refused or reset connection, no answer in time — fails it. After
  * `unhealthyAfter` failures in a row a healthy target is taken out of
@@ -74,6 +77,7 @@ export class HealthProbe {
   readonly #onChange: (reason: string) => void;
   #timer: NodeJS.Timeout | undefined = undefined;
   #abort: AbortController | undefined = undefined;
+  #client: Client | undefined = undefined;
   #failures = 0;
   #passes = 0;
   #stopped = true;
@@ -87,6 +91,12 @@ export class HealthProbe {
   start(): void {
     if (!this.#stopped) return;
     this.#stopped = false;
+    this.#client = new Client(this.#target.url.origin, {
+      pipelining: 1,
+      connect: { timeout: this.#config.timeout },
+      // Kept open between probes only when they come often; an idle keep-alive is the upstream's to end.
+      keepAliveTimeout: Math.min(this.#config.interval + this.#config.timeout, 4_000), // ≤ 4 s
+    });
     void this.#probe();
   }
 
@@ -95,6 +105,8 @@ export class HealthProbe {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#abort?.abort();
+    void this.#client?.destroy().catch(() => undefined);
+    this.#client = undefined;
   }
 
   async #probe(): Promise<void> {
@@ -103,7 +115,9 @@ export class HealthProbe {
     const timer = setTimeout(() => abort.abort(), this.#config.timeout).unref();
     let failure: string | undefined;
     try {
-      const { statusCode, body } = await this.#target.pool.request({
+      const client = this.#client;
+      if (!client) return;
+      const { statusCode, body } = await client.request({
         path: this.#target.basePath + this.#config.path,
         method: 'GET',
         headers: { 'user-agent': 'statuskit-health-check' },

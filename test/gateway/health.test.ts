@@ -176,3 +176,43 @@ describe('healthCheck in the configuration file', () => {
     assert.match(issues[2] ?? '', /^7: routes\[0\]\.healthCheck\.healthyAfter: must be a whole number from 1 to 1000/);
   });
 });
+
+describe('health checks under load', () => {
+  const held: ServerResponse[] = [];
+  let up: Upstream;
+  let gateway: RunningGateway;
+  before(async () => {
+    up = await startUpstream((req, res) => {
+      if (req.url === '/slow') held.push(res);
+      else res.end('ok');
+    });
+    gateway = await startGateway({
+      routes: [
+        {
+          path: '/',
+          targets: [up.url],
+          connections: 1,
+          healthCheck: { path: '/healthz', interval: '10ms', timeout: '100ms', unhealthyAfter: 1 },
+        },
+      ],
+    });
+  });
+  after(async () => {
+    for (const res of held) res.destroy();
+    await gateway.close();
+    await up.close();
+  });
+
+  it('probe on a connection of their own: a pool busy with a slow request does not fail them', async () => {
+    const slow = rawExchange(gateway.port, 'GET /slow HTTP/1.1\r\nHost: h\r\n\r\n', completeByLength);
+    await waitFor('the slow request holds the only pooled connection', () => held.length === 1);
+    const probes = () => up.seen.filter((s) => s.url === '/healthz').length;
+    const before = probes();
+    await waitFor('five more probes answered', () => probes() >= before + 5);
+    const text = await (await fetch(`${gateway.adminUrl}/metrics`)).text();
+    assert.match(text, /statuskit_gateway_target_healthy\{route="\/",target="[^"]+"\} 1/);
+    assert.ok(gateway.logs.every((l) => l.msg !== 'upstream health changed'));
+    held[0]?.end('slow');
+    assert.equal((await slow).body, 'slow');
+  });
+});
