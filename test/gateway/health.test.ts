@@ -10,18 +10,10 @@ import {
   startGateway,
   startUpstream,
   type Upstream,
+  waitFor,
 } from './support.ts';
 
 type Health = 'ok' | 'fail' | 'hang' | 'reset';
-
-/** Polls until `check` holds; the limit only keeps a broken build from hanging the suite. */
-async function waitFor(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 1_000; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  assert.fail(`never: ${what}`);
-}
 
 describe('active health checks: a failing target leaves the rotation, a recovered one comes back', () => {
   const health: Record<'a' | 'b', Health> = { a: 'ok', b: 'ok' };

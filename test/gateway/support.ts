@@ -93,6 +93,15 @@ export async function startGateway(
   };
 }
 
+/** Polls every 10 ms until `check` holds; the 10 s limit only keeps a broken build from hanging the suite. */
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 1_000; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`Never happened: ${what}.`);
+}
+
 export interface RawResponse {
   /** Everything the server sent before closing (or before `until` matched). */
   text: string;
