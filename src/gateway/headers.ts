@@ -39,7 +39,8 @@ const VIA_10 = `1.0 ${VIA_NAME}`;
 
 /** The connection options a Connection field names (RFC 9110 §7.6.1), lower-cased; undefined when none. */
 function connectionOptions(value: string | string[] | undefined): Set<string> | undefined {
-  if (value === undefined) return undefined;
+  // The usual values name no field: no split, no allocation.
+  if (value === undefined || value === 'keep-alive' || value === 'close') return undefined;
   const text = typeof value === 'string' ? value : value.join(',');
   let names: Set<string> | undefined;
   for (const token of text.split(',')) {

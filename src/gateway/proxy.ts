@@ -51,7 +51,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   #headers: string[] | undefined = undefined;
   #status = 0;
   #upstreamHeaders: IncomingHttpHeaders | undefined = undefined;
-  #chunks: Buffer[] = [];
+  /** The body being collected for a transform or a normalised error (never for a streamed one). */
+  #chunks: Buffer[] | undefined = undefined;
   #size = 0;
   #retried = false;
   #hasBody = false;
@@ -182,7 +183,7 @@ class Exchange implements Dispatcher.DispatchHandler {
       }
       return; // enough of an error body to find its message
     }
-    this.#chunks.push(chunk);
+    (this.#chunks ??= []).push(chunk);
     this.#size += chunk.length;
   }
 
@@ -191,8 +192,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     const res = this.#ctx.res;
     this.#phase = Phase.Streaming;
     res.writeHead(this.#status, this.#responseHeaders(this.#upstreamHeaders ?? {}) as unknown as string[]);
-    for (const c of this.#chunks) res.write(c);
-    this.#chunks = [];
+    for (const c of this.#chunks ?? []) res.write(c);
+    this.#chunks = undefined;
     this.onResponseData(this.#controller as Dispatcher.DispatchController, chunk);
   }
 
@@ -202,7 +203,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#phase = Phase.Done;
     if (phase === Phase.Transforming) this.#endTransformed();
     else if (phase === Phase.Normalising) {
-      const body = Buffer.concat(this.#chunks, this.#size);
+      const body = Buffer.concat(this.#chunks ?? [], this.#size);
       const err = normaliseUpstreamError(this.#status, this.#upstreamHeaders ?? {}, body, this.#route.profile, true);
       if (err) {
         this.#answerError(err);
@@ -222,7 +223,7 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   #endTransformed(): void {
     const upstream = this.#upstreamHeaders ?? {};
-    const body = Buffer.concat(this.#chunks, this.#size);
+    const body = Buffer.concat(this.#chunks ?? [], this.#size);
     const changed = applyTransform(body, this.#route.config.transform!);
     const headers = this.#responseHeaders(upstream);
     if (!changed) {

@@ -109,7 +109,8 @@ export class Context implements RequestContext, Waiting {
   waitList: WaitList | undefined = undefined;
   waitPrev: Waiting | undefined = undefined;
   waitNext: Waiting | undefined = undefined;
-  /** What runs when the response closes (see onClose). */
+  /** What runs when the response closes (see onClose): the first hook, then any more, in order. */
+  #closer: ((ctx: RequestContext) => void) | undefined = undefined;
   #closers: ((ctx: RequestContext) => void)[] | undefined = undefined;
   #watchingClose = false;
 
@@ -176,7 +177,9 @@ export class Context implements RequestContext, Waiting {
       fn(this);
       return;
     }
-    if (this.#closers === undefined) this.#closers = [fn];
+    // One hook (the usual case) needs no array.
+    if (this.#closer === undefined) this.#closer = fn;
+    else if (this.#closers === undefined) this.#closers = [fn];
     else this.#closers.push(fn);
     this.watchClose();
   }
@@ -204,6 +207,7 @@ export class Context implements RequestContext, Waiting {
     const onResponse = this.options.onResponse;
     if (onResponse !== undefined && res.writableFinished)
       onResponse(this, res.statusCode, performance.now() - this.start);
+    this.#closer?.(this);
     const closers = this.#closers;
     if (closers !== undefined)
       for (let i = 0; i < closers.length; i++) (closers[i] as (ctx: RequestContext) => void)(this);
