@@ -87,6 +87,17 @@ function returned(response: Response, hop: Hop, redirected: boolean): Response {
  * guidance for the answer (CONTRACT.md §5). Resolves with the answer to
  * return; throws HttpError, NetworkError, TimeoutError or the caller's abort reason.
  */
+/**
+ * The TimeoutError of an attempt that got no answer in time within `timeLeft` ms: the call's
+ * deadline when that is what ran out (reported as its whole `timeout.total`, not as what was
+ * left of it when the attempt began), else the attempt's own.
+ */
+function timeoutError(info: RequestInfo, o: ResolvedOptions, timeLeft: number, remaining: number, reason: string) {
+  return timeLeft === remaining
+    ? new TimeoutError(info, o.timeout.total, 'total', reason)
+    : new TimeoutError(info, timeLeft, 'attempt', reason);
+}
+
 export async function send(o: ResolvedOptions, call: Call): Promise<Response> {
   let hop = call.hop;
   // Made on the first redirect: most calls never need it.
@@ -117,12 +128,7 @@ export async function send(o: ResolvedOptions, call: Call): Promise<Response> {
       if (call.signal?.aborted) throw call.signal.reason;
       timedOut = error instanceof AttemptTimeout;
       failure = timedOut
-        ? new TimeoutError(
-            infoOf(hop, attempt),
-            timeLeft,
-            timeLeft === remaining ? 'total' : 'attempt',
-            'No answer in time.',
-          )
+        ? timeoutError(infoOf(hop, attempt), o, timeLeft, remaining, 'No answer in time.')
         : (error as Error);
     }
     const status = response?.status;
@@ -173,8 +179,7 @@ export async function send(o: ResolvedOptions, call: Call): Promise<Response> {
     if (decision.action === 'throw') {
       const info = infoOf(hop, attempt);
       if (!response) {
-        if (timedOut)
-          throw new TimeoutError(info, timeLeft, timeLeft === remaining ? 'total' : 'attempt', decision.reason);
+        if (timedOut) throw timeoutError(info, o, timeLeft, remaining, decision.reason);
         throw new NetworkError(info, failure, decision.reason);
       }
       if (!o.throwHttpErrors) return response;
