@@ -75,7 +75,7 @@ export function createRateLimitGuard(options: RateLimitOptions = {}): RateLimitG
 
   const guard = function rateLimit(ctx: RequestContext): void | Promise<void> {
     const p = policyFor(ctx);
-    const decision = store.take(`${p.name}:${keyOf(ctx)}`, p, clock());
+    const decision = store.take(keyOf(ctx), p, clock());
     if (decision instanceof Promise) return decision.then((d) => apply(ctx, p, d), unavailable);
     apply(ctx, p, decision);
   };

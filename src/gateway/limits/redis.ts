@@ -96,7 +96,8 @@ export class RedisStore implements RateLimitStore {
 
   async take(key: string, policy: CompiledPolicy, nowMs: number): Promise<Decision> {
     const now = this.#serverClock ? '' : toMicros(nowMs);
-    const args = [this.prefix + key, now, policy.costUs, policy.burstUs] as const;
+    // One Redis key per policy and client: <prefix><policy name>:<key>.
+    const args = [`${this.prefix}${policy.name}:${key}`, now, policy.costUs, policy.burstUs] as const;
     await this.#firstConnection();
     let reply: unknown;
     try {

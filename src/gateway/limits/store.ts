@@ -3,6 +3,7 @@ import type { CompiledPolicy, Decision } from './gcra.ts';
 /**
  * Where rate-limit state lives. `take` spends one request of `key`'s quota
  * under `policy` at `nowMs` (epoch ms) and says whether it was allowed.
+ * Keys are per policy: the same key under two policy names is two counts.
  *
  * A store whose state is in process returns the Decision synchronously, so
  * the rate guard stays synchronous and adds no tick of latency; a remote store

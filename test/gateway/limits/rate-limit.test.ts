@@ -99,6 +99,35 @@ describe('memory store bounds', () => {
     assert.equal(store.take('a', policy, 3).allowed, false); // a kept its state
     assert.equal(store.take('b', policy, 3).remaining, 1); // b starts afresh
   });
+
+  it('never drops a key that keeps being decided on, however many others come and go', () => {
+    const store = new MemoryStore({ maxKeys: 3 });
+    const hot = compilePolicy({ limit: 1_000, window: 1_000 });
+    for (let i = 0; i < 20; i++) {
+      store.take('hot', hot, i);
+      store.take(`cold${i}`, hot, i);
+      assert.ok(store.size <= 3);
+    }
+    assert.equal(store.evictions, 18, 'every cold key but the last two was dropped, holding state');
+    // 20 decisions spent: the hot key kept its count all along.
+    assert.equal(store.take('hot', hot, 20).remaining, 1_000 - 21);
+  });
+
+  it('keeps the counts of one key under two policies apart, within one bound', () => {
+    const store = new MemoryStore({ maxKeys: 2 });
+    const gold = compilePolicy({ name: 'gold', limit: 5, window: 10 });
+    const basic = compilePolicy({ name: 'basic', limit: 2, window: 10 });
+    assert.equal(store.take('k', gold, 0).remaining, 4);
+    assert.equal(store.take('k', basic, 0).remaining, 1);
+    assert.equal(store.take('k', basic, 0).remaining, 0);
+    assert.equal(store.take('k', gold, 0).remaining, 3);
+    // Full: a third policy holds no key, so room is made in another policy's map.
+    store.take('k', compilePolicy({ name: 'third', limit: 2, window: 10 }), 0);
+    assert.equal(store.size, 2);
+    assert.equal(store.evictions, 1);
+    store.sweep(60_000);
+    assert.equal(store.size, 0, 'a sweep covers every policy');
+  });
 });
 
 describe('rate-limit guard over a real socket', () => {

@@ -108,9 +108,9 @@ describe('Redis store', () => {
       assert.equal((await store.take('k', policy, T0)).allowed, true);
       assert.equal((await store.take('k', policy, T0)).allowed, false);
       // TAT − now = 10 s after two requests: the key lives at most that long.
-      const ttl = await admin.pttl('ttl:k');
+      const ttl = await admin.pttl('ttl:default:k');
       assert.ok(ttl > 0 && ttl <= 10_000, `PTTL ${ttl}`);
-      assert.equal(await admin.get('ttl:k'), String((T0 + 10_000) * 1000));
+      assert.equal(await admin.get('ttl:default:k'), String((T0 + 10_000) * 1000));
     } finally {
       await store.close();
     }
