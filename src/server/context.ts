@@ -18,8 +18,8 @@ let idSeq = 0;
 
 /**
  * A new request id. Joined rather than added: `+` would make a rope (V8 joins strings of 13
- * characters or more lazily), which each regular expression that validates the id as a field
- * value (undici's, node's) would flatten again through the runtime's slow path.
+ * characters or more lazily), which the first regular expression validating the id as a field
+ * value (undici's) would have to flatten through the runtime's slow path.
  */
 export function newRequestId(): string {
   return [ID_PREFIX, (++idSeq).toString(36)].join('');
