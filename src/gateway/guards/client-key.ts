@@ -20,8 +20,12 @@ function header(ctx: RequestContext, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/**
+ * The client-IP key. Keys are joined, not added: an added key of 13 characters or more is a
+ * rope, which the store's map must flatten before it can hash it (see ../limits/memory.ts).
+ */
 export function ipOf(ctx: RequestContext): string {
-  return `ip:${ctx.req.socket.remoteAddress ?? 'unknown'}`;
+  return ['ip:', ctx.req.socket.remoteAddress ?? 'unknown'].join('');
 }
 
 /** The presented API key, if any: X-Api-Key, else a Bearer token. */
@@ -42,7 +46,7 @@ export function clientKeyFn(kind: ClientKey): (ctx: RequestContext) => string {
     case 'principal':
       return (ctx) => {
         const p = principalOf(ctx);
-        return p ? `${p.scheme}:${p.id}` : ipOf(ctx);
+        return p ? [p.scheme, ':', p.id].join('') : ipOf(ctx);
       };
     case 'api-key':
       return (ctx) => {
