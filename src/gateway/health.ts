@@ -126,9 +126,7 @@ export class HealthProbe {
       await body.dump({ limit: PROBE_BODY_LIMIT, signal: abort.signal });
       if (statusCode >= 400) failure = `answered ${statusCode}`;
     } catch (err) {
-      failure = abort.signal.aborted
-        ? `no answer within ${this.#config.timeout} ms`
-        : ((err as NodeJS.ErrnoException).code ?? (err as Error).message);
+      failure = abort.signal.aborted ? `no answer within ${this.#config.timeout} ms` : describeFailure(err);
     } finally {
       clearTimeout(timer);
     }
@@ -155,4 +153,10 @@ export class HealthProbe {
       this.#onChange(`${this.#failures} health checks failed in a row, the last: ${failure}`);
     }
   }
+}
+
+/** A probe's failure in words: undici's message ("other side closed", "connect ECONNREFUSED …"), else the code. */
+function describeFailure(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  return e?.message || e?.code || String(err);
 }

@@ -103,6 +103,7 @@ describe('active health checks: a failing target leaves the rotation, a recovere
     health.b = 'reset';
     await waitFor('both out', async () => (await healthyIn(a)) === '0' && (await healthyIn(b)) === '0');
     assert.match(String(changes(a)[0]?.reason), /no answer within 200 ms/);
+    assert.match(String(changes(b)[2]?.reason), /2 health checks failed in a row, the last: other side closed/);
     const realRequests = () => a.seen.concat(b.seen).filter((s) => s.url === '/base/item').length;
     const real = realRequests();
     const res = await get();
