@@ -88,6 +88,11 @@ export class HealthProbe {
     this.#onChange = onChange;
   }
 
+  /** Ms between one probe's end and the next one's start. */
+  get interval(): number {
+    return this.#config.interval;
+  }
+
   start(): void {
     if (!this.#stopped) return;
     this.#stopped = false;

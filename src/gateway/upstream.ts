@@ -24,7 +24,6 @@ export class Target {
   /** False while active health checks (a route's `healthCheck`) have it out of rotation. */
   healthy = true;
   readonly probe: HealthProbe | undefined;
-  readonly #healthInterval: number;
 
   constructor(url: URL, route: RouteConfig, now: (() => number) | undefined, events: UpstreamEvents) {
     this.url = url;
@@ -45,7 +44,6 @@ export class Target {
         : new Breaker({ ...route.breaker, ...(now ? { now } : {}), onChange: () => events.breaker(this) });
     const check = route.healthCheck;
     this.probe = check && new HealthProbe(this, check, (reason) => events.health(this, reason));
-    this.#healthInterval = check?.interval ?? 0;
   }
 
   get state(): BreakerState {
@@ -58,7 +56,7 @@ export class Target {
 
   /** Ms until this target may take requests again: its breaker's cooldown, or the next health check. */
   retryInMs(): number {
-    if (!this.healthy) return this.#healthInterval;
+    if (!this.healthy) return this.probe?.interval ?? 0;
     return this.breaker?.retryInMs() ?? 0;
   }
 }
