@@ -51,7 +51,15 @@ export const DEFAULTS = {
 } as const;
 
 const TOP_KEYS = ['profile', 'listen', 'admin', 'log', 'drain', 'limits', 'routes', 'policies'] as const;
-const LIMIT_KEYS = ['requestLine', 'headerSize', 'body', 'headersTimeout', 'bodyTimeout', 'requestTimeout'] as const;
+const LIMIT_KEYS = [
+  'requestLine',
+  'headerSize',
+  'body',
+  'headersTimeout',
+  'bodyTimeout',
+  'requestTimeout',
+  'keepAliveTimeout',
+] as const;
 
 function readEndpoint(r: ConfigReader, value: unknown, path: ConfigPath, fallback: Endpoint): Endpoint | undefined {
   if (value === undefined || value === null) return fallback;
@@ -71,7 +79,7 @@ function readLimits(r: ConfigReader, value: unknown): Limits {
     const v =
       key === 'requestLine' || key === 'headerSize' || key === 'body'
         ? r.size(o, key, ['limits'], undefined, 1)
-        : r.duration(o, key, ['limits'], Number.NaN, 1);
+        : r.duration(o, key, ['limits'], Number.NaN, key === 'keepAliveTimeout' ? 0 : 1);
     if (v !== undefined && !Number.isNaN(v)) out[key] = v;
   }
   return out;

@@ -22,6 +22,11 @@ export interface Limits {
   bodyTimeout?: number;
   /** Time for the whole request to arrive, in ms (node:http requestTimeout, a backstop). @default 300000 (5 min) */
   requestTimeout?: number;
+  /**
+   * How long a kept-alive connection may wait idle for its next request, in ms; advertised as
+   * `Keep-Alive: timeout=N` and enforced 1 s later (node's margin); 0 = no limit. @default 5000 (5 s)
+   */
+  keepAliveTimeout?: number;
   /** Deadline of a route that sets no `timeout`, in ms; 0 = none; past it → 504. @default 30000 (30 s) */
   timeout?: number;
 }
@@ -72,6 +77,7 @@ const DEFAULT_LIMITS: Required<Limits> = {
   // Below the route deadline, so a body that stops arriving is the client's 408, not a 504.
   bodyTimeout: 15_000, // 15 s
   requestTimeout: 300_000, // 5 min
+  keepAliveTimeout: 5_000, // 5 s, node's default
   timeout: 30_000, // 30 s
 };
 
@@ -84,9 +90,12 @@ function positive(name: string, value: number, allowZero = false): number {
 
 /** Applies defaults and checks every option once; throws a TypeError naming the bad one. */
 export function resolveOptions(options: ServerOptions = {}): Resolved {
-  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const limits = { ...DEFAULT_LIMITS };
+  // An option given as undefined takes its default, as an absent one does.
+  for (const [key, value] of Object.entries(options.limits ?? {}) as [keyof Limits, number | undefined][])
+    if (value !== undefined) limits[key] = value;
   for (const key of Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]) {
-    positive(key, limits[key], key === 'timeout' || key === 'requestTimeout');
+    positive(key, limits[key], key === 'timeout' || key === 'requestTimeout' || key === 'keepAliveTimeout');
   }
   if (limits.requestLine >= limits.headerSize) {
     // The request line counts toward node's header limit: a line limit at or above it could never answer 414.

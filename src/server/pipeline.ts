@@ -1,11 +1,13 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { continueIfExpected } from './body.ts';
 import { clientErrorHandler, connectHandler } from './client-error.ts';
 import { Context } from './context.ts';
 import { Deadlines, type Waiting } from './deadlines.ts';
 import { expire } from './guards/deadline.ts';
 import { AFTER_ACCESS, BEFORE_ACCESS, type FrontGuard } from './guards/index.ts';
+import { closeIdleConnections } from './keep-alive.ts';
 import { type Resolved, resolveOptions, type ServerOptions } from './options.ts';
 import { sendError } from './respond.ts';
 import { Router } from './router.ts';
@@ -26,7 +28,8 @@ export interface Front {
   /**
    * Makes `server` answer through the front: requests, Expect, parser
    * failures (400/408/414/501/505), CONNECT (501) and upgrades. Sets the
-   * server's header limit and timeouts from the options. Give `server` no
+   * server's header limit and timeouts from the options, and closes idle
+   * kept-alive connections itself (./keep-alive.ts). Give `server` no
    * request listener of its own: pass it as `next`.
    */
   attach(server: Server, next?: NodeHandler): Server;
@@ -126,7 +129,11 @@ export function createFront(options: ServerOptions = {}, handler?: Handler): Fro
     options: resolved,
     handle,
     attach(server: Server, next?: NodeHandler): Server {
-      const onRequest = next ? (req: IncomingMessage, res: ServerResponse) => handle(req, res, next) : handle;
+      const idle = closeIdleConnections(server, resolved.limits.keepAliveTimeout, resolved.timeoutCheckInterval);
+      const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+        idle.advertise(res);
+        handle(req, res, next);
+      };
       // node reads these per connection and at 'listening'; @types/node does not declare them writable.
       const tuned = server as Server & {
         maxHeaderSize: number;
@@ -144,8 +151,19 @@ export function createFront(options: ServerOptions = {}, handler?: Handler): Fro
       server.on('checkContinue', onRequest);
       server.on('checkExpectation', onRequest);
       server.on('clientError', clientErrorHandler(resolved));
-      server.on('connect', connectHandler(resolved));
-      if (resolved.routes.some((r) => r.upgrade)) server.on('upgrade', upgradeHandler(resolved, start));
+      // CONNECT and upgrades take the socket out of HTTP: its idleness is no longer ours to judge.
+      const onConnect = connectHandler(resolved);
+      server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+        idle.forget(socket);
+        onConnect(req, socket);
+      });
+      if (resolved.routes.some((r) => r.upgrade)) {
+        const onUpgrade = upgradeHandler(resolved, start);
+        server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+          idle.forget(socket);
+          onUpgrade(req, socket, head);
+        });
+      }
       return server;
     },
   };

@@ -117,6 +117,26 @@ describe('gateway configuration: validated at start-up, every error names the fi
     );
   });
 
+  it('reads the front’s limits with units; a keep-alive timeout may be 0 (never), the others may not', () => {
+    const config = parseConfigText(
+      [
+        'limits: { requestLine: 4kb, headersTimeout: 10s, keepAliveTimeout: 65s }',
+        'routes: [{ path: /, targets: http://a:1 }]',
+      ].join('\n'),
+      'gateway.yaml',
+    );
+    assert.deepEqual(config.limits, { requestLine: 4096, headersTimeout: 10_000, keepAliveTimeout: 65_000 });
+    const never = parseConfigText('limits: { keepAliveTimeout: 0 }\nroutes: [{ path: /, targets: http://a:1 }]\n', 'g');
+    assert.equal(never.limits.keepAliveTimeout, 0);
+    const issues = issuesOf(
+      'limits: { headersTimeout: 0, keepAliveTimeout: -1s }\nroutes: [{ path: /, targets: http://a:1 }]\n',
+    );
+    assert.deepEqual(
+      issues.map((i) => i.field),
+      ['limits.headersTimeout', 'limits.keepAliveTimeout'],
+    );
+  });
+
   it('refuses two routes with the same prefix, and a maintenance block on a disabled route', () => {
     const twice = issuesOf(
       'routes:\n  - { path: /a, targets: [http://x:1] }\n  - { path: /a/, targets: [http://y:1] }\n',
