@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import { StatusError } from '../errors.ts';
-import { continueIfExpected } from '../server/body.ts';
+import { continueIfExpected, skipDrain } from '../server/body.ts';
 import type { Context } from '../server/context.ts';
 import { sendError } from '../server/respond.ts';
 import type { Handler, RequestContext } from '../server/types.ts';
@@ -90,6 +90,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#hasBody = hasBody;
     // RFC 9110 §10.1.1: the 100 goes out now that every guard passed and the body is wanted.
     if (hasBody) continueIfExpected(ctx);
+    else skipDrain(req);
     target.pool.dispatch(
       {
         path: upstreamPath(target, route.config, req.url ?? '/'),

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { createServer as createNodeServer } from 'node:http';
 import { test } from 'node:test';
+import { skipDrain } from '../../src/server/body.ts';
 import { createServer, type RouteDef, sendJson } from '../../src/server/index.ts';
 import { errorBodyOf, exchange, listen, request, Wire } from './wire.ts';
 
@@ -150,4 +152,34 @@ test('a body that does not arrive in time is 408 with Connection: close', async 
   assert.equal(res.headers.connection, 'close');
   assert.equal(errorBodyOf(res).error_code, 'SVC.0408');
   assert.ok(await wire.closesWithoutMore());
+});
+
+test('skipDrain: a request without content and without listeners is not drained, and the connection carries the next one', async (t) => {
+  const applied: boolean[] = [];
+  const closes: string[] = [];
+  const seen: import('node:http').IncomingMessage[] = [];
+  const server = createNodeServer((req, res) => {
+    seen.push(req);
+    if (req.url === '/listened') req.on('close', () => closes.push(req.url ?? ''));
+    applied.push(skipDrain(req));
+    res.writeHead(200, { 'content-length': '2' });
+    res.end('ok');
+  });
+  const port = await listen(t, server);
+  const wire = new Wire(port);
+  t.after(() => wire.close());
+  // Pipelined: the second and third requests are already on the connection when the first is answered.
+  wire.send(request('GET', '/a') + request('GET', '/b') + request('GET', '/listened'));
+  for (let i = 0; i < 3; i++) assert.equal((await wire.read()).status, 200);
+  wire.send(request('POST', '/empty', { 'content-length': 0 }));
+  assert.equal((await wire.read()).status, 200);
+  wire.send(request('POST', '/chunked', { 'transfer-encoding': 'chunked' }, '3\r\nabc\r\n0\r\n\r\n'));
+  assert.equal((await wire.read()).status, 200);
+  wire.send(request('GET', '/last'));
+  assert.equal((await wire.read()).status, 200);
+  assert.deepEqual(applied, [true, true, false, false, false, true]);
+  while (closes.length === 0) await new Promise((r) => setImmediate(r));
+  assert.deepEqual(closes, ['/listened'], 'a request with a listener is drained as node drains it');
+  assert.equal(seen[0]?.readableEnded, false, 'node did not drain /a');
+  assert.equal(seen[2]?.readableEnded, true, 'node drained /listened');
 });
