@@ -17,6 +17,9 @@ import type { Target } from './upstream.ts';
 // RFC 9110 §9.2.2: the methods whose repetition has the same effect as one request.
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
 
+/** Largest first chunk of an answer sent as text with its head (see onResponseData). */
+const SMALL_CHUNK = 1024; // 1 KiB
+
 enum Phase {
   Waiting,
   Streaming,
@@ -55,6 +58,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   #chunks: Buffer[] | undefined = undefined;
   #size = 0;
   #retried = false;
+  #firstChunk = true;
   #hasBody = false;
   /** The client's side ended before our answer did (deadline 504 sent by the front, or the client left). */
   #gone = false;
@@ -169,10 +173,17 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.#phase === Phase.Streaming) {
+      const res = this.#ctx.res;
+      // A small first chunk goes as latin1 text (byte for byte): node then writes the head and it
+      // as one string in one write(2), where a Buffer would need a writev of two (0.5–0.9 µs more).
+      const first = this.#firstChunk;
+      this.#firstChunk = false;
+      const written =
+        first && chunk.length <= SMALL_CHUNK ? res.write(chunk.toString('latin1'), 'latin1') : res.write(chunk);
       // Back-pressure: stop reading the upstream while the client's socket is full.
-      if (!this.#ctx.res.write(chunk)) {
+      if (!written) {
         controller.pause();
-        this.#ctx.res.once('drain', () => controller.resume());
+        res.once('drain', () => controller.resume());
       }
       return;
     }

@@ -15,6 +15,14 @@ describe('forwarding: requests go up and answers come back streamed, minus hop-b
 
   before(async () => {
     upstream = await startUpstream((req, res) => {
+      if (req.url?.startsWith('/bytes/')) {
+        // Every byte value, repeated to the asked length, then one UTF-8 character split by nothing.
+        const n = Number(req.url.slice('/bytes/'.length));
+        const body = Buffer.concat([Buffer.from(Array.from({ length: n }, (_, i) => i % 256)), Buffer.from('é')]);
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
+        res.end(body);
+        return;
+      }
       if (req.url?.startsWith('/stream')) {
         // Chunked, in pieces, with a field the upstream's Connection names.
         res.writeHead(200, { 'content-type': 'text/plain', connection: 'x-internal', 'x-internal': 'secret' });
@@ -57,6 +65,15 @@ describe('forwarding: requests go up and answers come back streamed, minus hop-b
     for (const gone of ['x-hop', 'keep-alive', 'te', 'proxy-connection'])
       assert.equal(echoed.headers[gone], undefined, gone);
     assert.equal(echoed.headers['x-kept'], 'yes');
+  });
+
+  it('passes answer bytes through exactly, small (sent with the head) and large', async () => {
+    for (const n of [0, 1, 256, 1022, 1023, 5000, 70_000]) {
+      const res = await rawExchange(gateway.port, `GET /bytes/${n} HTTP/1.1\r\nHost: gw\r\n\r\n`, completeByLength);
+      assert.equal(res.status, 200);
+      const expected = Buffer.concat([Buffer.from(Array.from({ length: n }, (_, i) => i % 256)), Buffer.from('é')]);
+      assert.ok(Buffer.from(res.body, 'latin1').equals(expected), `${n} bytes`);
+    }
   });
 
   it('adds Via, X-Forwarded-For/-Proto/-Host and passes X-Request-Id up and back', async () => {
