@@ -36,11 +36,14 @@ export interface AccessEntry {
   upstream: string | undefined;
   /** The rate limiter's decision, when a limit applies: allowed, limited, shed, unavailable. */
   limit: string | undefined;
+  /** The answer never finished: the client left, or it was cut; `status` is then what was sent, 0 for nothing. */
+  aborted?: true;
 }
 
 /** Text that goes into a JSON string as it is: printable ASCII, no quote mark, no backslash. */
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const END = `,"msg":"request"}\n`;
+const ABORTED_END = `,"aborted":true,"msg":"request"}\n`;
 
 /** Access lines collected before they are handed to the destination in one write. */
 const BATCH_BYTES = 16 * 1024; // 16 KiB
@@ -50,6 +53,11 @@ const FLUSH_INTERVAL = 100; // 100 ms
 export interface AccessLog {
   /** Logs one answered request (a no-op when `info` is off). */
   write(ctx: RequestContext, status: number, ms: number, limit: string | undefined): void;
+  /**
+   * Logs a request whose answer never finished (the client left, or the answer was cut):
+   * `"aborted":true`, with the status already sent, or 0 when none was.
+   */
+  aborted(ctx: RequestContext, sent: number | undefined, ms: number, limit: string | undefined): void;
   /** Hands the collected lines to the destination now. */
   flush(): void;
   /** Flushes and stops the timer. */
@@ -92,7 +100,7 @@ const takesBytes = (d: DestinationStream): d is ByteDestination =>
  * cost per line on the gateway.
  */
 export function createAccessLog(log: Logger): AccessLog {
-  if (!log.isLevelEnabled('info')) return { write() {}, flush() {}, close() {} };
+  if (!log.isLevelEnabled('info')) return { write() {}, aborted() {}, flush() {}, close() {} };
   const stream = (log as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym] as DestinationStream;
   const head = `{"level":30,"time":`;
   const pid = `,"pid":${process.pid},"request_id":"`;
@@ -103,7 +111,7 @@ export function createAccessLog(log: Logger): AccessLog {
   let upstreamLabel = '';
   let upstreamField = '';
 
-  const line = (ctx: RequestContext, status: number, ms: number, limit: string | undefined): string => {
+  const line = (ctx: RequestContext, status: number, ms: number, limit: string | undefined, end: string): string => {
     const now = Date.now();
     if (now !== lastMs) {
       lastMs = now;
@@ -121,7 +129,7 @@ export function createAccessLog(log: Logger): AccessLog {
       }
       text += upstreamField;
     }
-    return text + (limit === undefined ? END : `,"limit":"${limit}"${END}`);
+    return text + (limit === undefined ? end : `,"limit":"${limit}"${end}`);
   };
 
   const batches = takesBytes(stream) ? byteBatches(stream) : textBatches(stream);
@@ -129,7 +137,10 @@ export function createAccessLog(log: Logger): AccessLog {
   timer.unref();
   return {
     write(ctx, status, ms, limit): void {
-      batches.add(line(ctx, status, ms, limit));
+      batches.add(line(ctx, status, ms, limit, END));
+    },
+    aborted(ctx, sent, ms, limit): void {
+      batches.add(line(ctx, sent ?? 0, ms, limit, ABORTED_END));
     },
     flush: batches.flush,
     close(): void {

@@ -163,6 +163,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       if (limit) metrics.limiter(stats, limit);
       access(ctx, status, ms, limit);
     },
+    onAborted(ctx: RequestContext, sent: number | undefined, ms: number): void {
+      const stats = (ctx.route && statsOf.get(ctx.route)) || unmatched;
+      metrics.abort(stats);
+      accessLog.aborted(ctx, sent, ms, ctx.route ? (ctx.state.limit as string | undefined) : undefined);
+    },
     onError(err: unknown, ctx: RequestContext | undefined): void {
       log.error({ request_id: ctx?.requestId, err }, 'request failed unexpectedly');
     },

@@ -8,6 +8,8 @@ export class RouteStats {
   readonly codes = new Map<number, number>();
   readonly latency = new Histogram();
   readonly limiter = new Map<string, number>();
+  /** Answers that never finished (the client left, or the answer was cut). */
+  aborted = 0;
 
   constructor(label: string) {
     this.label = label;
@@ -43,6 +45,11 @@ export class GatewayMetrics {
     stats.latency.observe(ms / 1000);
   }
 
+  /** An answer that closed unfinished; not in requests_total, which counts answers given. */
+  abort(stats: RouteStats): void {
+    stats.aborted++;
+  }
+
   /** A rate-limit decision (`allowed`, `limited`, `shed`, `error` …). */
   limiter(stats: RouteStats, decision: string): void {
     stats.limiter.set(decision, (stats.limiter.get(decision) ?? 0) + 1);
@@ -64,12 +71,14 @@ export class GatewayMetrics {
     const requests: Sample[] = [];
     const latency: Sample[] = [];
     const limiter: Sample[] = [];
+    const aborted: Sample[] = [];
     for (const stats of this.#routes.values()) {
       const route = stats.label;
       for (const [code, value] of stats.codes)
         requests.push({ suffix: '', labels: { route, code: String(code) }, value });
       if (stats.latency.count) latency.push(...stats.latency.samples({ route }));
       for (const [decision, value] of stats.limiter) limiter.push({ suffix: '', labels: { route, decision }, value });
+      if (stats.aborted) aborted.push({ suffix: '', labels: { route }, value: stats.aborted });
     }
     const families: Family[] = [
       {
@@ -77,6 +86,12 @@ export class GatewayMetrics {
         help: 'Requests answered, by route prefix and status code.',
         type: 'counter',
         samples: requests,
+      },
+      {
+        name: `${PREFIX}requests_aborted_total`,
+        help: 'Requests whose answer never finished: the client left, or the answer was cut midway.',
+        type: 'counter',
+        samples: aborted,
       },
       {
         name: `${PREFIX}request_duration_seconds`,

@@ -202,15 +202,21 @@ export class Context implements RequestContext, Waiting {
 
   /**
    * Runs once, on the response's 'close' (the answer went out, or the client
-   * left): the deadline stops, `onResponse` reports a finished answer, then
-   * what was registered with onClose runs, in order.
+   * left): the deadline stops, `onResponse` reports a finished answer or
+   * `onAborted` an unfinished one, then what was registered with onClose
+   * runs, in order.
    */
   closed(): void {
     leave(this);
     const res = this.res;
-    const onResponse = this.options.onResponse;
-    if (onResponse !== undefined && res.writableFinished)
-      onResponse(this, res.statusCode, performance.now() - this.start);
+    if (res.writableFinished) {
+      const onResponse = this.options.onResponse;
+      if (onResponse !== undefined) onResponse(this, res.statusCode, performance.now() - this.start);
+    } else {
+      const onAborted = this.options.onAborted;
+      if (onAborted !== undefined)
+        onAborted(this, res.headersSent ? res.statusCode : undefined, performance.now() - this.start);
+    }
     this.#closer?.(this);
     const closers = this.#closers;
     if (closers !== undefined)

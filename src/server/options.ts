@@ -48,6 +48,11 @@ export interface ServerOptions {
   availability?: (ctx: RequestContext) => Unavailable | false | undefined;
   /** Called when a response finishes (status, ms since the request arrived). Keep it cheap. @default none */
   onResponse?: (ctx: RequestContext, status: number, durationMs: number) => void;
+  /**
+   * Called when a response closes before it finished: the client went away, or the answer was
+   * cut (a proxied body that failed midway). `sent` is the status already sent, if one was. @default none
+   */
+  onAborted?: (ctx: RequestContext, sent: number | undefined, durationMs: number) => void;
   /** Called with failures that became a 500 (the body never shows them). @default none */
   onError?: (err: unknown, ctx: RequestContext | undefined) => void;
   /** How often node:http checks the header/request timeouts, in ms. @default 1000 (1 s) */
@@ -63,6 +68,7 @@ export interface Resolved {
   readonly limits: Required<Limits>;
   readonly availability: ServerOptions['availability'];
   readonly onResponse: ServerOptions['onResponse'];
+  readonly onAborted: ServerOptions['onAborted'];
   readonly onError: ServerOptions['onError'];
   readonly timeoutCheckInterval: number;
 }
@@ -115,6 +121,7 @@ export function resolveOptions(options: ServerOptions = {}): Resolved {
     limits,
     availability: options.availability,
     onResponse: options.onResponse,
+    onAborted: options.onAborted,
     onError: options.onError,
     timeoutCheckInterval: positive('timeoutCheckInterval', options.timeoutCheckInterval ?? 1000), // 1 s
   };

@@ -57,7 +57,7 @@ export function createFront(options: ServerOptions = {}, handler?: Handler): Fro
   ];
   const count = steps.length;
   const deadlines = new Deadlines(expire as (w: Waiting) => void);
-  const onResponse = resolved.onResponse !== undefined;
+  const reports = resolved.onResponse !== undefined || resolved.onAborted !== undefined;
 
   const fail = (ctx: Context, err: unknown): void => sendError(ctx, err);
 
@@ -113,7 +113,7 @@ export function createFront(options: ServerOptions = {}, handler?: Handler): Fro
 
   function start(ctx: Context, next: NodeHandler | undefined): void {
     if (next !== undefined || handler !== undefined) ctx.fallback = true;
-    if (onResponse) ctx.watchClose();
+    if (reports) ctx.watchClose();
     try {
       run(ctx, 0, next);
     } catch (err) {

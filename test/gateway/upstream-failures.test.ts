@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { type AddressInfo, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import {
+  type AddressInfo,
+  connect,
+  createServer as createNetServer,
+  type Server as NetServer,
+  type Socket,
+} from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
   closedPort,
@@ -10,6 +16,7 @@ import {
   startGateway,
   startUpstream,
   type Upstream,
+  waitFor,
 } from './support.ts';
 
 /** A TCP server that answers every connection with `behave`, counting connections. */
@@ -115,6 +122,40 @@ describe('upstream failures: 502 when no valid answer came, 504 at the deadline'
     );
   });
 
+  it('an answer cut midway is logged as aborted with the status that went out, and counted apart from answers', async () => {
+    const res = await rawExchange(gateway.port, 'GET /mid HTTP/1.1\r\nHost: h\r\nX-Request-Id: cut-1\r\n\r\n');
+    assert.equal(res.status, 200);
+    gateway.gw.flushLogs();
+    const lineOf = (id: string) => gateway.logs.find((l) => l.request_id === id && l.msg === 'request');
+    await waitFor('the access line', () => lineOf('cut-1') !== undefined);
+    const line = lineOf('cut-1');
+    assert.equal(line?.status, 200);
+    assert.equal(line?.aborted, true);
+    assert.equal(line?.path, '/mid');
+    const text = gateway.gw.metricsText();
+    assert.match(text, /statuskit_gateway_requests_aborted_total\{route="\/mid"\} [1-9]/);
+    assert.doesNotMatch(text, /statuskit_gateway_requests_total\{route="\/mid"/);
+  });
+
+  it('a client that leaves while the upstream hangs: the upstream request is aborted, the line says aborted with status 0', async () => {
+    const before = hangingClosed;
+    const client = connect(gateway.port, '127.0.0.1');
+    client.on('error', () => {});
+    client.write('GET /hang HTTP/1.1\r\nHost: h\r\nX-Request-Id: left-1\r\n\r\n');
+    // The gateway has forwarded the request once the upstream holds a connection for it.
+    await waitFor('the forwarded request', () => gateway.gw.inFlight > 0);
+    client.destroy();
+    await waitFor('the upstream request aborted', () => hangingClosed > before);
+    gateway.gw.flushLogs();
+    const lineOf = (id: string) => gateway.logs.find((l) => l.request_id === id && l.msg === 'request');
+    await waitFor('the access line', () => lineOf('left-1') !== undefined);
+    const line = lineOf('left-1');
+    assert.equal(line?.status, 0, 'nothing was sent');
+    assert.equal(line?.aborted, true);
+    assert.equal(typeof line?.upstream, 'string');
+    assert.match(gateway.gw.metricsText(), /statuskit_gateway_requests_aborted_total\{route="\/hang"\} 1/);
+  });
+
   it('504 when the upstream hangs past X-Request-Timeout, and the upstream request is aborted', async () => {
     const before = hangingClosed;
     const res = await rawExchange(
@@ -148,7 +189,8 @@ describe('upstream failures: 502 when no valid answer came, 504 at the deadline'
     assert.match(text, /statuskit_gateway_upstream_failures_total\{route="\/reset",target="[^"]+",kind="reset"\} 1/);
     assert.match(text, /statuskit_gateway_upstream_failures_total\{route="\/short",target="[^"]+",kind="timeout"\} 1/);
     assert.doesNotMatch(text, /upstream_failures_total\{route="\/hang"/);
-    assert.match(text, /upstream_failures_total\{route="\/mid",target="[^"]+",kind="reset"\} 1/);
+    // Two requests to /mid above, each cut by the upstream.
+    assert.match(text, /upstream_failures_total\{route="\/mid",target="[^"]+",kind="reset"\} 2/);
     assert.ok(gateway.logs.some((l) => l.msg === 'upstream failure' && l.kind === 'refused'));
   });
 });

@@ -97,7 +97,7 @@ test('onResponse sees every answer with its status, guards’ refusals included'
   ]);
 });
 
-test('ctx.onClose runs once per request, after onResponse, whether the answer went out or the client left', async (t) => {
+test('ctx.onClose runs once per request, after onResponse or onAborted, whether the answer went out or the client left', async (t) => {
   const order: string[] = [];
   let reached!: () => void;
   const handlerReached = new Promise<void>((resolve) => (reached = resolve));
@@ -119,6 +119,7 @@ test('ctx.onClose runs once per request, after onResponse, whether the answer we
       routes,
       accessGuards: [track],
       onResponse: (ctx, status) => order.push(`response ${ctx.path} ${status}`),
+      onAborted: (ctx, sent, ms) => order.push(`aborted ${ctx.path} ${sent} ${ms >= 0}`),
     }),
   );
   const { res } = await exchange(t, port, request('GET', '/'));
@@ -134,7 +135,7 @@ test('ctx.onClose runs once per request, after onResponse, whether the answer we
   );
   assert.deepEqual(
     order.filter((l) => l.includes('/hang')),
-    ['closed /hang unfinished'],
+    ['aborted /hang undefined true', 'closed /hang unfinished'],
   );
 });
 
