@@ -1,6 +1,7 @@
 import type { Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { Server as TlsServer } from 'node:tls';
 import type { Duplex } from 'node:stream';
 
 /**
@@ -69,7 +70,8 @@ export function closeIdleConnections(server: Server, timeout: number, every: num
   };
 
   if (timeout > 0) {
-    server.on('connection', (socket: Socket) => {
+    // Over TLS the answers go through the TLS socket, not the TCP one under it.
+    server.on(server instanceof TlsServer ? 'secureConnection' : 'connection', (socket: Socket) => {
       seen.set(socket, { read: 0, since: Number.NaN });
       socket.once('close', () => seen.delete(socket));
     });
