@@ -17,7 +17,7 @@ import { type LoadResult, measure } from './lib/load.ts';
 import { machine, table, writeSection } from './lib/report.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WARMUP_S = 1;
 const CONNECTIONS = 50;
 const PATH = '/streams/example';
