@@ -79,7 +79,8 @@ export function hundredths(ms: number): string {
 
 /** A destination that also takes whole batches already encoded (see ./log-sink.ts). */
 interface ByteDestination extends DestinationStream {
-  writeBytes(bytes: Buffer): void;
+  /** True when done with `bytes` (written at once): the buffer may be filled again. */
+  writeBytes(bytes: Buffer): boolean;
 }
 
 const takesBytes = (d: DestinationStream): d is ByteDestination =>
@@ -164,10 +165,11 @@ function byteBatches(stream: ByteDestination): Batches {
   const flush = (): void => {
     if (used === 0) return;
     const full = buffer.subarray(0, used);
-    // The destination keeps the bytes until they are written: the next lines need a buffer of their own.
-    buffer = Buffer.allocUnsafe(size);
     used = 0;
-    stream.writeBytes(full);
+    // Written at once (stdout that cannot block), the buffer takes the next lines; kept by the
+    // destination until written, they need one of their own. A fresh 32 KiB buffer per batch
+    // measured ≈ 1 µs per line in place (memory outside V8's heap, cold when first written).
+    if (!stream.writeBytes(full)) buffer = Buffer.allocUnsafe(size);
   };
   return {
     add(line: string): void {

@@ -62,11 +62,16 @@ export class FdSink {
     return true;
   }
 
-  /** Bytes to write as they are; the sink owns `bytes` from here on (do not reuse it). */
-  writeBytes(bytes: Buffer): void {
-    if (this.#failed || bytes.length === 0) return;
+  /**
+   * Bytes to write as they are. Returns true when they are done with — written at once in full
+   * (a direct write), or dropped by a failed sink — so the caller may fill `bytes` again; false
+   * when the sink keeps them until written (do not touch them then).
+   */
+  writeBytes(bytes: Buffer): boolean {
+    if (this.#failed || bytes.length === 0) return true;
     this.#queue.push(bytes);
     if (!this.#writing) this.#next();
+    return this.#queue.length === 0;
   }
 
   /** Bytes waiting to be written, the one being written included. */

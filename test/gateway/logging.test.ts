@@ -151,41 +151,42 @@ describe('access lines through the sink, from a gateway on a real socket', () =>
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('writes one valid JSON line per request, escaped paths and a path longer than a batch included', async () => {
-    const file = join(dir, 'gateway.log');
-    const fd = openSync(file, 'w');
-    const sink = new FdSink(fd);
-    const gateway = await startGateway({ routes: [{ path: '/', targets: [upstream.url] }] }, { logStream: sink });
-    // Within the request-line limit, but escaped to more than a batch's room (every character doubles).
-    const long = `/${'"'.repeat(3_000)}${'\\'.repeat(4_000)}`;
-    const paths = ['/plain', '/with"quote', '/back\\slash', long];
-    for (let i = 0; i < 300; i++) paths.push(`/n/${i}`);
-    try {
-      for (const path of paths) {
-        const res = await rawExchange(gateway.port, `GET ${path} HTTP/1.1\r\nHost: gw\r\n\r\n`, completeByLength);
-        assert.equal(res.status, 200, path.slice(0, 40));
+  for (const direct of [false, true])
+    it(`writes one valid JSON line per request, escaped paths and a path longer than a batch included (${direct ? 'written at once, the batch buffer reused' : 'written off the loop'})`, async () => {
+      const file = join(dir, `gateway-${direct}.log`);
+      const fd = openSync(file, 'w');
+      const sink = new FdSink(fd, { direct });
+      const gateway = await startGateway({ routes: [{ path: '/', targets: [upstream.url] }] }, { logStream: sink });
+      // Within the request-line limit, but escaped to more than a batch's room (every character doubles).
+      const long = `/${'"'.repeat(3_000)}${'\\'.repeat(4_000)}`;
+      const paths = ['/plain', '/with"quote', '/back\\slash', long];
+      for (let i = 0; i < 300; i++) paths.push(`/n/${i}`);
+      try {
+        for (const path of paths) {
+          const res = await rawExchange(gateway.port, `GET ${path} HTTP/1.1\r\nHost: gw\r\n\r\n`, completeByLength);
+          assert.equal(res.status, 200, path.slice(0, 40));
+        }
+      } finally {
+        await gateway.close();
       }
-    } finally {
-      await gateway.close();
-    }
-    await flushed(sink);
-    closeSync(fd);
-    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
-    const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    const access = entries.filter((e) => e.msg === 'request');
-    assert.deepEqual(
-      access.map((e) => e.path),
-      paths,
-    );
-    for (const e of access) {
-      assert.equal(e.status, 200);
-      assert.equal(e.method, 'GET');
-      assert.equal(e.upstream, upstream.url);
-      assert.equal(typeof e.duration_ms, 'number');
-      assert.equal(e.level, 30);
-    }
-    // Events go through the same sink, after the access lines written before them.
-    const stopped = entries.findIndex((e) => e.msg === 'stopped');
-    assert.ok(stopped > entries.lastIndexOf(access.at(-1) as Record<string, unknown>));
-  });
+      await flushed(sink);
+      closeSync(fd);
+      const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+      const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      const access = entries.filter((e) => e.msg === 'request');
+      assert.deepEqual(
+        access.map((e) => e.path),
+        paths,
+      );
+      for (const e of access) {
+        assert.equal(e.status, 200);
+        assert.equal(e.method, 'GET');
+        assert.equal(e.upstream, upstream.url);
+        assert.equal(typeof e.duration_ms, 'number');
+        assert.equal(e.level, 30);
+      }
+      // Events go through the same sink, after the access lines written before them.
+      const stopped = entries.findIndex((e) => e.msg === 'stopped');
+      assert.ok(stopped > entries.lastIndexOf(access.at(-1) as Record<string, unknown>));
+    });
 });
