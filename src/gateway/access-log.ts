@@ -45,8 +45,10 @@ const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const END = `,"msg":"request"}\n`;
 const ABORTED_END = `,"aborted":true,"msg":"request"}\n`;
 
-/** Access lines collected before they are handed to the destination in one write. */
-const BATCH_BYTES = 16 * 1024; // 16 KiB
+/** Entries kept as values before their lines are made and written, together. */
+const BATCH_ENTRIES = 128;
+/** Bytes of lines that go to the destination in one write at most (a batch of long lines writes more often). */
+const BATCH_BYTES = 32 * 1024; // 32 KiB
 /** Longest an access line waits in the batch. */
 const FLUSH_INTERVAL = 100; // 100 ms
 
@@ -86,19 +88,33 @@ interface ByteDestination extends DestinationStream {
 const takesBytes = (d: DestinationStream): d is ByteDestination =>
   typeof (d as Partial<ByteDestination>).writeBytes === 'function';
 
+/** The values of the entries of one batch, column by column, until their lines are made. */
+class Entries {
+  count = 0;
+  readonly time = new Float64Array(BATCH_ENTRIES);
+  readonly duration = new Float64Array(BATCH_ENTRIES);
+  readonly status = new Uint16Array(BATCH_ENTRIES);
+  readonly aborted = new Uint8Array(BATCH_ENTRIES);
+  readonly id: string[] = new Array<string>(BATCH_ENTRIES).fill('');
+  readonly method: string[] = new Array<string>(BATCH_ENTRIES).fill('');
+  readonly path: string[] = new Array<string>(BATCH_ENTRIES).fill('');
+  readonly upstream: (string | undefined)[] = new Array<string | undefined>(BATCH_ENTRIES).fill(undefined);
+  readonly limit: (string | undefined)[] = new Array<string | undefined>(BATCH_ENTRIES).fill(undefined);
+}
+
 /**
  * The access log. Each line has the shape pino gives every line (level,
  * time, pid, msg) and goes to the logger's own destination, but is put
- * together here and collected into batches: a fixed set of fields needs no
- * generic serialiser, and one destination write per 16 KiB (or per 100 ms)
- * instead of one per request keeps the cost per request low. A crash loses
- * at most the last 100 ms of access lines.
+ * together here: a fixed set of fields needs no generic serialiser. A
+ * request leaves only its values behind (a few stores into columns); the
+ * lines of a batch are made, encoded and written together, every 128
+ * entries or 100 ms. A crash loses at most the last 100 ms of access lines.
  *
- * Why each line is encoded as soon as it is made (when the destination
- * takes bytes): a line is a tree of string pieces until something flattens
- * it. Flattened at once it is still in the CPU's cache; a 16 KiB batch of
- * such trees flattened milliseconds later is not, and measured twice the
- * cost per line on the gateway.
+ * Why the lines are made at the batch and not per request: made amid the
+ * request's own work, a line's ten pieces, its flattening and its encoding
+ * ran on cold caches — measured at 2.3–3 µs per request in place, where the
+ * same code in a tight loop takes 0.4 µs. A batch makes its lines in such a
+ * loop, right before writing them.
  */
 export function createAccessLog(log: Logger): AccessLog {
   if (!log.isLevelEnabled('info')) return { write() {}, aborted() {}, flush() {}, close() {} };
@@ -112,17 +128,18 @@ export function createAccessLog(log: Logger): AccessLog {
   let upstreamLabel = '';
   let upstreamField = '';
 
-  const line = (ctx: RequestContext, status: number, ms: number, limit: string | undefined, end: string): string => {
-    const now = Date.now();
+  const line = (e: Entries, i: number): string => {
+    const now = e.time[i] as number;
     if (now !== lastMs) {
       lastMs = now;
       start = `${head}${now}${pid}`;
     }
-    const upstream = ctx.route ? (ctx.state.upstream as string | undefined) : undefined;
     // The request id is a plain token and the method a token (RFC 9110 §9.1): neither needs escaping;
     // a path rarely does, and is then written as JSON.stringify writes it.
-    const path = PLAIN.test(ctx.path) ? `"${ctx.path}"` : JSON.stringify(ctx.path);
-    let text = `${start}${ctx.requestId}","method":"${ctx.method}","path":${path},"status":${status},"duration_ms":${hundredths(ms)}`;
+    const p = e.path[i] as string;
+    const path = PLAIN.test(p) ? `"${p}"` : JSON.stringify(p);
+    let text = `${start}${e.id[i]}","method":"${e.method[i]}","path":${path},"status":${e.status[i]},"duration_ms":${hundredths(e.duration[i] as number)}`;
+    const upstream = e.upstream[i];
     if (upstream !== undefined) {
       if (upstream !== upstreamLabel) {
         upstreamLabel = upstream;
@@ -130,23 +147,48 @@ export function createAccessLog(log: Logger): AccessLog {
       }
       text += upstreamField;
     }
+    const limit = e.limit[i];
+    const end = e.aborted[i] === 1 ? ABORTED_END : END;
     return text + (limit === undefined ? end : `,"limit":"${limit}"${end}`);
   };
 
   const batches = takesBytes(stream) ? byteBatches(stream) : textBatches(stream);
-  const timer = setInterval(batches.flush, FLUSH_INTERVAL);
+  const entries = new Entries();
+  const flush = (): void => {
+    const n = entries.count;
+    if (n === 0) return;
+    entries.count = 0;
+    for (let i = 0; i < n; i++) batches.add(line(entries, i));
+    batches.flush();
+  };
+  const add = (ctx: RequestContext, status: number, ms: number, limit: string | undefined, aborted: number): void => {
+    const e = entries;
+    const i = e.count;
+    e.time[i] = Date.now();
+    e.duration[i] = ms;
+    e.status[i] = status;
+    e.aborted[i] = aborted;
+    e.id[i] = ctx.requestId;
+    e.method[i] = ctx.method;
+    e.path[i] = ctx.path;
+    e.upstream[i] = ctx.route ? (ctx.state.upstream as string | undefined) : undefined;
+    e.limit[i] = limit;
+    e.count = i + 1;
+    if (i + 1 === BATCH_ENTRIES) flush();
+  };
+  const timer = setInterval(flush, FLUSH_INTERVAL);
   timer.unref();
   return {
     write(ctx, status, ms, limit): void {
-      batches.add(line(ctx, status, ms, limit, END));
+      add(ctx, status, ms, limit, 0);
     },
     aborted(ctx, sent, ms, limit): void {
-      batches.add(line(ctx, sent ?? 0, ms, limit, ABORTED_END));
+      add(ctx, sent ?? 0, ms, limit, 1);
     },
-    flush: batches.flush,
+    flush,
     close(): void {
       clearInterval(timer);
-      batches.flush();
+      flush();
     },
   };
 }
