@@ -151,22 +151,25 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     });
   };
 
+  const statsFor = (ctx: RequestContext): RouteStats => (ctx.route && statsOf.get(ctx.route)) || unmatched;
+  // The limiter's decision, recorded in a routed request's state (./policy-metrics.ts).
+  const limitOf = (ctx: RequestContext): string | undefined =>
+    ctx.route ? (ctx.state.limit as string | undefined) : undefined;
   const server = createServer({
     profile: config.profile,
     routes,
     accessGuards: [drainGuard, ...instrumentPolicies(policies), ...(options.accessGuards ?? [])],
     limits: config.limits,
     onResponse(ctx: RequestContext, status: number, ms: number): void {
-      const stats = (ctx.route && statsOf.get(ctx.route)) || unmatched;
+      const stats = statsFor(ctx);
       metrics.observe(stats, status, ms);
-      const limit = ctx.route ? (ctx.state.limit as string | undefined) : undefined;
+      const limit = limitOf(ctx);
       if (limit) metrics.limiter(stats, limit);
       access(ctx, status, ms, limit);
     },
     onAborted(ctx: RequestContext, sent: number | undefined, ms: number): void {
-      const stats = (ctx.route && statsOf.get(ctx.route)) || unmatched;
-      metrics.abort(stats);
-      accessLog.aborted(ctx, sent, ms, ctx.route ? (ctx.state.limit as string | undefined) : undefined);
+      metrics.abort(statsFor(ctx));
+      accessLog.aborted(ctx, sent, ms, limitOf(ctx));
     },
     onError(err: unknown, ctx: RequestContext | undefined): void {
       log.error({ request_id: ctx?.requestId, err }, 'request failed unexpectedly');
