@@ -51,7 +51,7 @@ export interface IdleConnections {
  * Takes over `server.keepAliveTimeout` (set to 0 so node arms nothing);
  * `timeout` 0 keeps idle connections open, as node's 0 does.
  */
-export function closeIdleConnections(server: Server, timeout: number, every: number): IdleConnections {
+export function sweepIdleConnections(server: Server, timeout: number, every: number): IdleConnections {
   server.keepAliveTimeout = 0;
   const seen = new Map<Socket, Seen>();
   const limit = timeout + RACE_MARGIN;

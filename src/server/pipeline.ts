@@ -7,7 +7,7 @@ import { Context } from './context.ts';
 import { Deadlines, type Waiting } from './deadlines.ts';
 import { expire } from './guards/deadline.ts';
 import { AFTER_ACCESS, BEFORE_ACCESS, type FrontGuard } from './guards/index.ts';
-import { closeIdleConnections } from './keep-alive.ts';
+import { sweepIdleConnections } from './keep-alive.ts';
 import { type Resolved, resolveOptions, type ServerOptions } from './options.ts';
 import { sendError } from './respond.ts';
 import { Router } from './router.ts';
@@ -129,7 +129,7 @@ export function createFront(options: ServerOptions = {}, handler?: Handler): Fro
     options: resolved,
     handle,
     attach(server: Server, next?: NodeHandler): Server {
-      const idle = closeIdleConnections(server, resolved.limits.keepAliveTimeout, resolved.timeoutCheckInterval);
+      const idle = sweepIdleConnections(server, resolved.limits.keepAliveTimeout, resolved.timeoutCheckInterval);
       const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
         idle.advertise(res);
         handle(req, res, next);

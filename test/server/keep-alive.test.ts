@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import { test } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
 import { createServer, type RouteDef, sendJson } from '../../src/server/index.ts';
-import { closeIdleConnections } from '../../src/server/keep-alive.ts';
+import { sweepIdleConnections } from '../../src/server/keep-alive.ts';
 import { listen, request, Wire } from './wire.ts';
 
 const ok: RouteDef = { path: '/ok', methods: { GET: (ctx) => sendJson(ctx, 200, { ok: true }) } };
@@ -21,7 +21,7 @@ async function sweptServer(t: import('node:test').TestContext, hold?: Set<() => 
     if (req.url === '/hold' && hold) hold.add(answer);
     else answer();
   });
-  const idle = closeIdleConnections(server, 5_000, 3_600_000); // 5 s; the timer never runs here
+  const idle = sweepIdleConnections(server, 5_000, 3_600_000); // 5 s; the timer never runs here
   server.prependListener('request', (_req, res) => idle.advertise(res));
   const accepted: Socket[] = [];
   server.on('connection', (s: Socket) => accepted.push(s));
@@ -153,7 +153,7 @@ test('over TLS the sweep watches the TLS connections: an answer under way keeps 
     if (req.url === '/hold') held.push(answer);
     else answer();
   });
-  const idle = closeIdleConnections(server, 5_000, 3_600_000); // the timer never runs here
+  const idle = sweepIdleConnections(server, 5_000, 3_600_000); // the timer never runs here
   const port = await listen(t, server);
   const socket = tlsConnect({ port, host: '127.0.0.1', ca: cert });
   t.after(() => socket.destroy());
