@@ -121,3 +121,11 @@ export function headerIn(list: readonly (string | string[])[], name: string): st
   }
   return undefined;
 }
+
+/** A flat field list for an answer whose body is known in full: its own Content-Length, for `length` bytes. */
+export function withContentLength(list: readonly (string | string[])[], length: number): (string | string[])[] {
+  const out: (string | string[])[] = [];
+  for (let i = 0; i < list.length; i += 2) if (list[i] !== 'content-length') out.push(list[i]!, list[i + 1]!);
+  out.push('content-length', String(length));
+  return out;
+}

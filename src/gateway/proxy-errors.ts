@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { StatusError } from '../errors.ts';
 import type { RouteConfig } from './config-route.ts';
 import type { Target, Upstream } from './upstream.ts';
@@ -19,6 +20,30 @@ export interface Failure {
   beforeSending: boolean;
   /** The answer the client gets when the response has not started. */
   error: StatusError;
+}
+
+// RFC 9110 §9.2.2: the methods whose repetition has the same effect as one request.
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
+
+/**
+ * Whether a failed request may go once more to another target: only when nothing of it reached
+ * the first one, its method is idempotent, it has no body to send again, the route allows
+ * retries and has another target. A non-idempotent request is never sent twice.
+ */
+export function mayRetryElsewhere(
+  failure: Failure,
+  route: RouteConfig,
+  upstream: Upstream,
+  req: IncomingMessage,
+): boolean {
+  return (
+    failure.beforeSending &&
+    route.retry &&
+    IDEMPOTENT.has(req.method ?? '') &&
+    req.headers['content-length'] === undefined &&
+    req.headers['transfer-encoding'] === undefined &&
+    upstream.targets.length > 1
+  );
 }
 
 /** Errors raised while connecting: no connection, so nothing was sent. */

@@ -6,16 +6,13 @@ import { continueIfExpected, skipDrain } from '../server/body.ts';
 import type { Context } from '../server/context.ts';
 import { sendError } from '../server/respond.ts';
 import type { Handler, RequestContext } from '../server/types.ts';
-import { forwardRequestHeaders, forwardResponseHeaders } from './headers.ts';
+import { forwardRequestHeaders, forwardResponseHeaders, withContentLength } from './headers.ts';
 import { ERROR_BODY_LIMIT, normaliseUpstreamError } from './normalize.ts';
 import { bodyFor } from './proxy-body.ts';
-import { failureOf, noTargetError, upstreamPath } from './proxy-errors.ts';
+import { failureOf, mayRetryElsewhere, noTargetError, upstreamPath } from './proxy-errors.ts';
 import type { ProxyRoute } from './proxy-route.ts';
-import { applyTransform, mayTransform, STALE_AFTER_TRANSFORM } from './transform.ts';
+import { mayTransform, transformedAnswer } from './transform.ts';
 import type { Target } from './upstream.ts';
-
-// RFC 9110 §9.2.2: the methods whose repetition has the same effect as one request.
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
 
 /** Largest first chunk of an answer sent as text with its head (see onResponseData). */
 const SMALL_CHUNK = 1024; // 1 KiB
@@ -234,27 +231,14 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   #endTransformed(): void {
-    const upstream = this.#upstreamHeaders ?? {};
     const body = Buffer.concat(this.#chunks ?? [], this.#size);
-    const changed = applyTransform(body, this.#route.config.transform!);
-    const headers = this.#responseHeaders(upstream);
-    if (!changed) {
-      this.#writeWhole(200, headers, body);
-      return;
-    }
-    const kept: (string | string[])[] = [];
-    for (let i = 0; i < headers.length; i += 2)
-      if (!STALE_AFTER_TRANSFORM.has(headers[i] as string)) kept.push(headers[i]!, headers[i + 1]!);
-    // RFC 9110 §15.3.4: 203 — the request succeeded, and a transforming proxy modified the origin's 200 content.
-    this.#writeWhole(203, kept, changed);
+    const headers = this.#responseHeaders(this.#upstreamHeaders ?? {});
+    const answer = transformedAnswer(body, this.#route.config.transform!, headers);
+    this.#writeWhole(answer.status, answer.headers, answer.body);
   }
 
   #writeWhole(status: number, headers: (string | string[])[], body: Buffer): void {
-    const out: (string | string[])[] = [];
-    for (let i = 0; i < headers.length; i += 2)
-      if (headers[i] !== 'content-length') out.push(headers[i]!, headers[i + 1]!);
-    out.push('content-length', String(body.length));
-    this.#ctx.res.writeHead(status, out as unknown as string[]);
+    this.#ctx.res.writeHead(status, withContentLength(headers, body.length) as unknown as string[]);
     this.#ctx.res.end(body);
   }
 
@@ -289,15 +273,7 @@ class Exchange implements Dispatcher.DispatchHandler {
       this.#done();
       return;
     }
-    if (
-      failure.beforeSending &&
-      !this.#retried &&
-      this.#route.config.retry &&
-      IDEMPOTENT.has(ctx.method) &&
-      ctx.req.headers['content-length'] === undefined &&
-      ctx.req.headers['transfer-encoding'] === undefined &&
-      this.#route.upstream.targets.length > 1
-    ) {
+    if (!this.#retried && mayRetryElsewhere(failure, this.#route.config, this.#route.upstream, ctx.req)) {
       // Nothing reached the first target, and the method is idempotent: one more try elsewhere.
       this.#retried = true;
       this.#phase = Phase.Waiting;

@@ -88,3 +88,21 @@ export const STALE_AFTER_TRANSFORM = new Set([
   'repr-digest',
   'accept-ranges',
 ]);
+
+/**
+ * The answer for a collected 200 body: 203 with the transformed body, without the fields that
+ * described the upstream's bytes (RFC 9110 §15.3.4: a 200 whose content a transforming proxy
+ * modified), or the 200 as it came when the transform changed nothing.
+ */
+export function transformedAnswer(
+  body: Buffer,
+  t: TransformConfig,
+  headers: (string | string[])[],
+): { status: number; headers: (string | string[])[]; body: Buffer } {
+  const changed = applyTransform(body, t);
+  if (!changed) return { status: 200, headers, body };
+  const kept: (string | string[])[] = [];
+  for (let i = 0; i < headers.length; i += 2)
+    if (!STALE_AFTER_TRANSFORM.has(headers[i] as string)) kept.push(headers[i]!, headers[i + 1]!);
+  return { status: 203, headers: kept, body: changed };
+}
