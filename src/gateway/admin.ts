@@ -3,7 +3,7 @@ import type { Profile } from '../catalog/index.ts';
 import { StatusError } from '../errors.ts';
 import { sendJson } from '../server/respond.ts';
 import { createServer } from '../server/serve.ts';
-import type { RequestContext } from '../server/types.ts';
+import type { RequestContext, RouteDef } from '../server/types.ts';
 import { CONTENT_TYPE } from './prometheus.ts';
 
 /** Why the gateway should get no traffic now; undefined when it is ready. */
@@ -18,6 +18,8 @@ export interface AdminOptions {
   /** The Prometheus text of every metric (may ask worker processes, hence async). */
   metrics: () => string | Promise<string>;
   ready: () => NotReady | undefined | Promise<NotReady | undefined>;
+  /** More routes: the dashboard's page and event stream (./dashboard/index.ts). @default none */
+  routes?: readonly RouteDef[];
 }
 
 /**
@@ -55,6 +57,7 @@ export function createAdminServer(options: AdminOptions): Server {
       { path: '/metrics', methods: { GET: metrics } },
       { path: '/healthz', methods: { GET: healthz } },
       { path: '/readyz', methods: { GET: readyz } },
+      ...(options.routes ?? []),
     ],
   });
 }

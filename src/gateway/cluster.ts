@@ -7,6 +7,7 @@ import { createLogger } from './access-log.ts';
 import { createAdminServer, type NotReady } from './admin.ts';
 import { banner } from './banner.ts';
 import type { GatewayConfig } from './config.ts';
+import { answerDashboard, createDashboard, workerSource } from './dashboard/index.ts';
 import { type Gateway, ListenError } from './gateway.ts';
 import { type Family, merge, render } from './prometheus.ts';
 
@@ -93,10 +94,23 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     return replies.filter((r) => r !== undefined);
   };
 
+  // The dashboard's seconds come from every worker and are summed, as /metrics merges their families.
+  const board =
+    config.admin === false
+      ? undefined
+      : createDashboard({
+          profile: config.profile,
+          source: workerSource(),
+          routes: [...config.routes.map((r) => r.path), '(none)'],
+          host: config.admin.host,
+          token: config.admin.token,
+          onError: (err) => log.error({ err }, 'dashboard failed'),
+        });
   const admin =
     config.admin === false
       ? undefined
       : createAdminServer({
+          routes: board?.routes,
           profile: config.profile,
           metrics: async () => render(merge(await scrape())),
           ready: async () => {
@@ -127,6 +141,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
       return exited;
     });
   await Promise.all(exits);
+  board?.stream.close();
   if (admin?.listening) {
     admin.closeAllConnections();
     await new Promise((resolve) => admin.close(resolve));
@@ -157,9 +172,11 @@ export async function runWorker(gateway: Gateway, stopSignal: Promise<NodeJS.Sig
       } satisfies Message);
   };
   process.on('message', onMessage);
+  const stopAnswering = answerDashboard(gateway.dashboardData);
   await Promise.race([stopSignal, drainAsked]);
   await gateway.shutdown();
   process.off('message', onMessage);
+  stopAnswering();
   if (process.connected) process.disconnect();
   return 0;
 }
