@@ -41,8 +41,9 @@ export const PAGE = `<!doctype html>
   <section aria-labelledby="timeline-h">
     <h2 id="timeline-h">Code mix <small>last 15 minutes, 10 s bars</small></h2>
     <figure>
-      <svg id="timeline" viewBox="0 0 900 180" role="img" aria-labelledby="timeline-desc" preserveAspectRatio="none"></svg>
-      <figcaption id="timeline-desc"></figcaption>
+      <svg id="timeline" viewBox="0 0 900 175" role="img" aria-labelledby="timeline-desc" preserveAspectRatio="none"></svg>
+      <div class="axis" aria-hidden="true"><span>−15 min</span><span>−10 min</span><span>−5 min</span><span>now</span></div>
+      <figcaption><span id="timeline-desc"></span> <span id="timeline-max"></span></figcaption>
     </figure>
     <ul class="legend">
       <li><span class="swatch c2"></span>2xx</li><li><span class="swatch c3"></span>3xx</li>
@@ -119,7 +120,7 @@ figure { margin: 0; }
 #timeline { width: 100%; height: 180px; background: var(--card); border: 1px solid var(--line); border-radius: 6px; }
 #timeline .c2, .swatch.c2 { fill: var(--c2); background: var(--c2); } #timeline .c3, .swatch.c3 { fill: var(--c3); background: var(--c3); }
 #timeline .c4, .swatch.c4 { fill: var(--c4); background: var(--c4); } #timeline .c5, .swatch.c5 { fill: var(--c5); background: var(--c5); }
-#timeline text { fill: var(--muted); font-size: 11px; }
+.axis { display: flex; justify-content: space-between; color: var(--muted); font-size: .75rem; }
 #timeline line { stroke: var(--line); }
 figcaption { color: var(--muted); font-size: .85rem; }
 .legend { display: flex; gap: 1rem; list-style: none; padding: 0; margin: .35rem 0; font-size: .85rem; }

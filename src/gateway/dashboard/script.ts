@@ -111,27 +111,24 @@ export const SCRIPT = String.raw`'use strict';
       max = Math.max(max, c[2] + c[3] + c[4] + c[5]);
     }
     var kids = [];
-    [0.5, 1].forEach(function (f) { kids.push(el('line', { x1: 0, x2: 900, y1: 165 - 150 * f, y2: 165 - 150 * f })); });
+    [0.5, 1].forEach(function (f) { kids.push(el('line', { x1: 0, x2: 900, y1: 170 - 160 * f, y2: 170 - 160 * f })); });
     buckets.forEach(function (c, i) {
-      var y = 165;
+      var y = 170;
       ['2', '3', '4', '5'].forEach(function (d) {
         if (!c[d]) return;
-        var hgt = max ? (150 * c[d]) / max : 0;
+        var hgt = max ? (160 * c[d]) / max : 0;
         y -= hgt;
         kids.push(el('rect', { x: i * BAR + 1, y: y, width: BAR - 2, height: hgt, class: 'c' + d }));
       });
     });
-    kids.push(el('text', { x: 2, y: 178 }, '-15 min'), el('text', { x: 300, y: 178 }, '-10 min'),
-      el('text', { x: 600, y: 178 }, '-5 min'), el('text', { x: 872, y: 178 }, 'now'),
-      el('text', { x: 2, y: 12 }, max ? max + ' per 10 s' : 'no answers yet'));
     svg.replaceChildren.apply(svg, kids);
+    $('timeline-max').textContent = max ? 'top line: ' + max + ' answers per 10 s' : 'no answers yet';
     $('timeline-desc').textContent = 'Answers in the last 15 minutes: ' + sums[2] + ' 2xx, ' + sums[3] + ' 3xx, ' +
       sums[4] + ' 4xx, ' + sums[5] + ' 5xx.';
   }
-  function el(tag, attrs, text) {
+  function el(tag, attrs) {
     var e = document.createElementNS(SVG, tag);
     for (var k in attrs) e.setAttribute(k, attrs[k]);
-    if (text) e.textContent = text;
     return e;
   }
 

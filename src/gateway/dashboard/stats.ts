@@ -169,9 +169,12 @@ export class DashboardStats {
     if (cur.t === t) return cur;
     const slot = this.#ring[t % WINDOW] as Slot;
     if (slot.t !== t) slot.reset(t);
-    // The seconds past the latency window keep their counts and drop their histograms.
-    const old = this.#ring[(t - LATENCY_WINDOW - 1 + WINDOW) % WINDOW] as Slot;
-    for (const r of old.routes.values()) r.hist = undefined;
+    // The seconds that left the latency window (however long the gap) keep their counts, not their histograms.
+    const last = t - LATENCY_WINDOW - 1;
+    for (let x = Math.max(cur.t - LATENCY_WINDOW - 1, t - WINDOW + 1); x <= last; x++) {
+      const old = this.#ring[x % WINDOW] as Slot;
+      if (old.t === x) for (const r of old.routes.values()) r.hist = undefined;
+    }
     this.#current = slot;
     return slot;
   }

@@ -99,6 +99,19 @@ describe('the dashboard page in headless Chromium', () => {
     assert.deepEqual(errors, []);
   });
 
+  it('reconnects by itself when the stream is cut (retry: 2 s)', async () => {
+    const conn = page.locator('#conn');
+    const tickOf = async (): Promise<number> => Number(await page.locator('body').getAttribute('data-tick'));
+    mix.gateway.gw.admin?.closeAllConnections();
+    for (let i = 0; i < 100 && (await conn.textContent()) !== 'Reconnecting…'; i++) await page.waitForTimeout(50);
+    assert.equal(await conn.textContent(), 'Reconnecting…');
+    const cut = await tickOf();
+    for (let i = 0; i < 100 && ((await conn.textContent()) !== 'Live' || (await tickOf()) <= cut); i++)
+      await page.waitForTimeout(100);
+    assert.equal(await conn.textContent(), 'Live');
+    assert.ok((await tickOf()) > cut, 'ticks again');
+  });
+
   it('keeps its screenshots: light, dark, narrow', async () => {
     if (await page.locator('#access').isVisible()) await page.locator('#access-close').click();
     await page.evaluate('window.scrollTo(0, 0)');
