@@ -122,7 +122,7 @@ export const SCRIPT = String.raw`'use strict';
       });
     });
     svg.replaceChildren.apply(svg, kids);
-    $('timeline-max').textContent = max ? 'top line: ' + max + ' answers per 10 s' : 'no answers yet';
+    $('timeline-max').textContent = max ? 'Top line: ' + max + ' answers per 10 s' : 'no answers yet';
     $('timeline-desc').textContent = 'Answers in the last 15 minutes: ' + sums[2] + ' 2xx, ' + sums[3] + ' 3xx, ' +
       sums[4] + ' 4xx, ' + sums[5] + ' 5xx.';
   }
