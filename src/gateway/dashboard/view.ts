@@ -119,7 +119,8 @@ export class DashboardView {
         }
         have.errors.push(...s.errors);
       }
-    for (const [t, s] of fresh) this.#seconds.set(t, s);
+    // Ascending by second: each refresh only adds seconds later than any held.
+    for (const s of [...fresh.values()].sort((a, b) => a.t - b.t)) this.#seconds.set(s.t, s);
     for (const t of this.#seconds.keys()) if (t <= until - WINDOW) this.#seconds.delete(t);
     this.#last = until;
     return [...fresh.values()].sort((a, b) => a.t - b.t);
@@ -127,7 +128,7 @@ export class DashboardView {
 
   /** The code mix of every second in the window (the first message a dashboard gets). */
   history(): Tick['timeline'] {
-    return [...this.#seconds.values()].sort((a, b) => a.t - b.t).map(codeMix);
+    return [...this.#seconds.values()].map(codeMix);
   }
 
   tick(fresh: readonly SecondData[]): Tick {
@@ -136,10 +137,12 @@ export class DashboardView {
     const seconds = [...this.#seconds.values()];
     for (const s of seconds) for (const label in s.routes) labels.add(label);
     const routes = [...labels].map((label) => this.#route(label, seconds, now));
-    const errors = seconds
-      .flatMap((s) => s.errors)
-      .sort((a, b) => b.time - a.time)
-      .slice(0, LATEST_ERRORS);
+    // The latest first, from the newest seconds back: at most 50 looked at once sorted.
+    const errors: ErrorEntry[] = [];
+    for (let i = seconds.length - 1; i >= 0 && errors.length < LATEST_ERRORS; i--) {
+      const own = [...(seconds[i] as SecondData).errors].sort((a, b) => b.time - a.time);
+      errors.push(...own.slice(0, LATEST_ERRORS - errors.length));
+    }
     return {
       t: now,
       processes: this.#live.map((p) => ({ pid: p.pid, requests: this.#perPid.get(p.pid) ?? 0 })),
