@@ -9,6 +9,7 @@ import { banner } from './banner.ts';
 import type { GatewayConfig } from './config.ts';
 import { answerDashboard, createDashboard, workerSource } from './dashboard/index.ts';
 import { type Gateway, ListenError } from './gateway.ts';
+import { UNMATCHED } from './metrics.ts';
 import { type Family, merge, render } from './prometheus.ts';
 
 /** Messages between the primary and its workers, over the cluster's IPC channel. */
@@ -101,7 +102,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
       : createDashboard({
           profile: config.profile,
           source: workerSource(),
-          routes: [...config.routes.map((r) => r.path), '(none)'],
+          routes: [...config.routes.map((r) => r.path), UNMATCHED],
           host: config.admin.host,
           token: config.admin.token,
           onError: (err) => log.error({ err }, 'dashboard failed'),
