@@ -1,5 +1,6 @@
 /**
- * The CanonicalURI of SDK-HMAC-SHA256, and the request target it is computed from.
+ * The CanonicalURI and CanonicalQueryString of SDK-HMAC-SHA256, and the request target they
+ * are computed from.
  *
  * Two signers in the field disagree on a path that carries percent-escapes:
  * - form 1 (`canonicalUri`): each segment percent-decoded, then encoded — the Go and Python
@@ -73,6 +74,14 @@ export function verifiableUris(rawPath: string): string[] {
     if (!uris.includes(form2)) uris.push(form2);
   }
   return uris;
+}
+
+/** key=value pairs, both encoded, sorted by key then value. */
+export function canonicalQueryString(query: URLSearchParams): string {
+  const pairs: [string, string][] = [];
+  for (const [k, v] of query) pairs.push([uriEncode(k), uriEncode(v)]);
+  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  return pairs.map(([k, v]) => `${k}=${v}`).join('&');
 }
 
 export interface RequestTarget {
