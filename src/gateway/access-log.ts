@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { RequestContext } from '../server/types.ts';
+import { clientAddressOf } from './client-address.ts';
 import type { LogLevel } from './config.ts';
 import { stdoutSink } from './log-sink.ts';
 
@@ -98,6 +99,7 @@ class Entries {
   readonly id: string[] = new Array<string>(BATCH_ENTRIES).fill('');
   readonly method: string[] = new Array<string>(BATCH_ENTRIES).fill('');
   readonly path: string[] = new Array<string>(BATCH_ENTRIES).fill('');
+  readonly client: string[] = new Array<string>(BATCH_ENTRIES).fill('');
   readonly upstream: (string | undefined)[] = new Array<string | undefined>(BATCH_ENTRIES).fill(undefined);
   readonly limit: (string | undefined)[] = new Array<string | undefined>(BATCH_ENTRIES).fill(undefined);
 }
@@ -138,7 +140,8 @@ export function createAccessLog(log: Logger): AccessLog {
     // a path rarely does, and is then written as JSON.stringify writes it.
     const p = e.path[i] as string;
     const path = PLAIN.test(p) ? `"${p}"` : JSON.stringify(p);
-    let text = `${start}${e.id[i]}","method":"${e.method[i]}","path":${path},"status":${e.status[i]},"duration_ms":${hundredths(e.duration[i] as number)}`;
+    // An address (./client-address.ts) is digits, hex, "." and ":" or the word unknown: no escaping.
+    let text = `${start}${e.id[i]}","client":"${e.client[i]}","method":"${e.method[i]}","path":${path},"status":${e.status[i]},"duration_ms":${hundredths(e.duration[i] as number)}`;
     const upstream = e.upstream[i];
     if (upstream !== undefined) {
       if (upstream !== upstreamLabel) {
@@ -171,6 +174,7 @@ export function createAccessLog(log: Logger): AccessLog {
     e.id[i] = ctx.requestId;
     e.method[i] = ctx.method;
     e.path[i] = ctx.path;
+    e.client[i] = clientAddressOf(ctx.req);
     e.upstream[i] = ctx.route ? (ctx.state.upstream as string | undefined) : undefined;
     e.limit[i] = limit;
     e.count = i + 1;

@@ -8,6 +8,7 @@ import { createServer } from '../server/serve.ts';
 import type { Guard, RequestContext, RouteDef } from '../server/types.ts';
 import { createAccessLog, createLogger, type Logger } from './access-log.ts';
 import { createAdminServer, type NotReady } from './admin.ts';
+import { ensureClient, resolveClient, trustedProxies } from './client-address.ts';
 import type { GatewayConfig } from './config.ts';
 import type { RouteConfig } from './config-route.ts';
 import { policyFamilies } from './guards/metrics.ts';
@@ -154,6 +155,16 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     });
   };
 
+  // trustProxy: the client address, through trusted hops only, before any guard keys on it (./client-address.ts).
+  const trust = config.trustProxy.length ? trustedProxies(config.trustProxy) : undefined;
+  const clientGuards: Guard[] = trust
+    ? [
+        function clientAddress(ctx: RequestContext): void {
+          resolveClient(ctx.req, trust);
+        },
+      ]
+    : [];
+
   const statsFor = (ctx: RequestContext): RouteStats => (ctx.route && statsOf.get(ctx.route)) || unmatched;
   // The limiter's decision, recorded in a routed request's state (./policy-metrics.ts).
   const limitOf = (ctx: RequestContext): string | undefined =>
@@ -161,17 +172,19 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const server = createServer({
     profile: config.profile,
     routes,
-    accessGuards: [drainGuard, ...instrumentPolicies(policies), ...(options.accessGuards ?? [])],
+    accessGuards: [...clientGuards, drainGuard, ...instrumentPolicies(policies), ...(options.accessGuards ?? [])],
     limits: config.limits,
     onResponse(ctx: RequestContext, status: number, ms: number): void {
       const stats = statsFor(ctx);
       metrics.observe(stats, status, ms);
       const limit = limitOf(ctx);
       if (limit) metrics.limiter(stats, limit);
+      if (trust) ensureClient(ctx.req, trust);
       access(ctx, status, ms, limit);
     },
     onAborted(ctx: RequestContext, sent: number | undefined, ms: number): void {
       metrics.abort(statsFor(ctx));
+      if (trust) ensureClient(ctx.req, trust);
       accessLog.aborted(ctx, sent, ms, limitOf(ctx));
     },
     onError(err: unknown, ctx: RequestContext | undefined): void {
