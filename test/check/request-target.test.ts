@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { errorCodeFor } from '../../src/catalog/index.ts';
 import { runCheck } from '../../src/check/run.ts';
 import type { CheckResult, ProbeResult } from '../../src/check/types.ts';
 import { startLab } from '../../src/lab/index.ts';
@@ -81,19 +82,19 @@ describe('request-target and Host probes against a bare node:http server answeri
   });
 
   it('fails every spelling of the protected path: it was served without credentials', () => {
-    const targets = {
-      '401-path-dot': '/statuskit/../admin/secret',
-      '401-path-dot-self': '/./admin/secret',
-      '401-path-double-slash': '//admin/secret',
-      '401-path-pct-letter': '/%61dmin/secret',
-      '401-path-pct-slash': '/admin%2fsecret',
-      '401-path-semicolon': '/admin;statuskit/secret',
+    const targets: Record<string, readonly [string, string]> = {
+      '401-path-dot': ['/statuskit/../admin/secret', '400, 401 or 403'],
+      '401-path-dot-self': ['/./admin/secret', '400, 401 or 403'],
+      '401-path-double-slash': ['//admin/secret', '400, 401, 403 or 404'],
+      '401-path-pct-letter': ['/%61dmin/secret', '400, 401 or 403'],
+      '401-path-pct-slash': ['/admin%2fsecret', '400, 401, 403 or 404'],
+      '401-path-semicolon': ['/admin;statuskit/secret', '400, 401, 403 or 404'],
     };
-    for (const [id, target] of Object.entries(targets)) {
+    for (const [id, [target, want]] of Object.entries(targets)) {
       const p = probe(result, id);
       assert.equal(p.verdict, 'fail', id);
       assert.match(p.reason, RFC, id);
-      assert.ok(p.reason.includes(`${target}: served 200 OK without credentials, expected 400, 401 or 403`), p.reason);
+      assert.ok(p.reason.includes(`${target}: served 200 OK without credentials, expected ${want}`), p.reason);
       assert.match(p.exchanges[0]?.request ?? '', new RegExp(`^GET ${target.replace(/[.]/g, '\\.')} HTTP/1\\.1\\r\\n`));
     }
   });
@@ -115,6 +116,40 @@ describe('request-target and Host probes against a bare node:http server answeri
       'GET /statuskit\\../ping HTTP/1.1',
     ]);
     assert.doesNotMatch(probe(result, '400-host-missing').exchanges[0]?.request ?? '', /Host:/i);
+  });
+});
+
+describe('the protected-path probes against a server that routes exact paths only', () => {
+  it('pass a 404 for spellings RFC 3986 makes another path, fail it for the protected path itself', async (t) => {
+    // The contract's 401 on /admin/secret, the contract's 404 on any other spelling: nothing is served.
+    const server = createServer((req, res) => {
+      const [status, msg, extra] =
+        req.url === '/admin/secret'
+          ? [401, 'Credentials required.', { 'WWW-Authenticate': 'Bearer' }]
+          : [404, 'No such route.', {}];
+      const body = JSON.stringify({ error_code: errorCodeFor(status), error_msg: msg, request_id: 'r1' });
+      res.writeHead(status, { ...extra, 'Content-Type': 'application/json', 'X-Request-Id': 'r1' }).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => server.close());
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const result = await runCheck(url, { only: ['401'], target: { protected: '/admin/secret' } });
+    assert.deepEqual(
+      result.probes.map((p) => [p.id, p.verdict]),
+      [
+        ['401-challenge', 'pass'],
+        ['401-path-dot', 'fail'],
+        ['401-path-dot-self', 'fail'],
+        ['401-path-double-slash', 'pass'],
+        ['401-path-pct-letter', 'fail'],
+        ['401-path-pct-slash', 'pass'],
+        ['401-path-semicolon', 'pass'],
+      ],
+    );
+    assert.equal(
+      probe(result, '401-path-pct-letter').reason,
+      'RFC 3986 §6.2.2.2: /%61dmin/secret: got 404 NotFound, expected 400, 401 or 403',
+    );
   });
 });
 
