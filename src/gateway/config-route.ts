@@ -1,3 +1,4 @@
+import { canonicalTarget, type EscapedSlashes } from '../server/canonical.ts';
 import type { Unavailable } from '../server/options.ts';
 import { type ConfigPath, type ConfigReader, describe, isObj, type Obj } from './config-reader.ts';
 import { type HealthCheckConfig, readHealthCheck } from './health.ts';
@@ -33,6 +34,18 @@ export interface RouteConfig {
   methods: readonly string[];
   /** Remove the prefix before forwarding: /api/items → /items. @default false */
   stripPrefix: boolean;
+  /**
+   * Keep repeated slashes in the forwarded path (`/a//b`); routing and access
+   * rules read the merged path all the same. @default true (merged)
+   */
+  mergeSlashes: boolean;
+  /**
+   * An encoded slash (%2F, %5C) in the path: keep, reject (400) or decode.
+   * Unset, the gateway chooses (src/gateway/gateway.ts `escapedSlashesFor`):
+   * reject where an access rule covers the route, where it strips its prefix or
+   * a target has a base path; keep elsewhere.
+   */
+  escapedSlashes: EscapedSlashes | undefined;
   /** Deadline for the upstream's answer, in ms; X-Request-Timeout can only shorten it. @default 30000 (30 s) */
   timeout: number;
   /** Honour `?timeout=` as well as X-Request-Timeout. @default false */
@@ -69,6 +82,8 @@ const ROUTE_KEYS = [
   'targets',
   'methods',
   'stripPrefix',
+  'mergeSlashes',
+  'escapedSlashes',
   'timeout',
   'timeoutQuery',
   'bodyLimit',
@@ -125,7 +140,20 @@ function readPath(r: ConfigReader, o: Obj, path: ConfigPath): string | undefined
       [...path, 'path'],
       `must be a path prefix starting with "/" (no query, no wildcards), got ${JSON.stringify(p)}.`,
     );
-  return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
+  const trimmed = p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
+  // Requests are routed by their canonical path (src/server/canonical.ts): a prefix in any other spelling would match nothing.
+  let canonical: string;
+  try {
+    canonical = canonicalTarget(trimmed, 'GET').path;
+  } catch (err) {
+    return r.fail([...path, 'path'], `is not a valid path: ${(err as Error).message}`);
+  }
+  if (canonical !== trimmed)
+    return r.fail(
+      [...path, 'path'],
+      `must be written in canonical form: ${JSON.stringify(canonical)}, not ${JSON.stringify(p)}.`,
+    );
+  return trimmed;
 }
 
 function readMethods(r: ConfigReader, o: Obj, path: ConfigPath): string[] | undefined {
@@ -211,6 +239,11 @@ export function readRoute(r: ConfigReader, value: unknown, path: ConfigPath): Ro
     targets: readTargets(r, o, path),
     methods: readMethods(r, o, path),
     stripPrefix: r.boolean(o, 'stripPrefix', path, false),
+    mergeSlashes: r.boolean(o, 'mergeSlashes', path, true),
+    escapedSlashes:
+      o.escapedSlashes === undefined
+        ? undefined
+        : r.oneOf(o, 'escapedSlashes', path, ['keep', 'reject', 'decode'] as const, 'keep'),
     timeout: r.duration(o, 'timeout', path, 30_000, 1), // 30 s
     timeoutQuery: r.boolean(o, 'timeoutQuery', path, false),
     bodyLimit: r.size(o, 'bodyLimit', path, undefined, 0),

@@ -13,6 +13,7 @@ import type { RouteConfig } from './config-route.ts';
 import { policyFamilies } from './guards/metrics.ts';
 import { GatewayMetrics, type RouteStats, UNMATCHED } from './metrics.ts';
 import { mirrorRoutes } from './mirror.ts';
+import { escapedSlashesFor } from './paths.ts';
 import { createPolicies } from './policies.ts';
 import { instrumentPolicies } from './policy-metrics.ts';
 import { type Family, render } from './prometheus.ts';
@@ -122,6 +123,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       path: route.path === '/' ? '/*' : `${route.path}/*`,
       methods: Object.fromEntries(route.methods.map((m) => [m, handler])),
       requireLength: route.requireLength,
+      mergeSlashes: route.mergeSlashes,
+      escapedSlashes: escapedSlashesFor(route, config.policies),
       timeout: route.timeout,
       timeoutQuery: route.timeoutQuery,
       ...(route.bodyLimit === undefined ? {} : { bodyLimit: route.bodyLimit }),

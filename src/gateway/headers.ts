@@ -59,7 +59,7 @@ const append = (prev: string | undefined, value: string): string => (prev ? `${p
  * minus the hop-by-hop ones and those Connection names, plus Via,
  * X-Forwarded-For/-Proto/-Host and X-Request-Id.
  */
-export function forwardRequestHeaders(req: IncomingMessage, requestId: string): string[] {
+export function forwardRequestHeaders(req: IncomingMessage, requestId: string, host: string | undefined): string[] {
   const raw = req.rawHeaders;
   const strip = connectionOptions(req.headers.connection);
   const out: string[] = [];
@@ -81,7 +81,7 @@ export function forwardRequestHeaders(req: IncomingMessage, requestId: string): 
   out.push('via', append(via, version === '1.1' ? VIA_11 : version === '1.0' ? VIA_10 : `${version} ${VIA_NAME}`));
   if (socket.remoteAddress) out.push('x-forwarded-for', append(xff, socket.remoteAddress));
   out.push('x-forwarded-proto', (socket as TLSSocket).encrypted ? 'https' : 'http');
-  const host = req.headers.host;
+  // The canonical authority: an absolute-form target's replaces Host (RFC 9112 §3.2.2).
   if (host) out.push('x-forwarded-host', host);
   out.push('x-request-id', requestId);
   return out;

@@ -119,20 +119,6 @@ export function failureOf(err: Error, target: Target, method: string, timeout: n
 }
 
 /**
- * The request target sent upstream: the target's base path, then the
- * client's path and query as received (minus the route prefix when the
- * route strips it). The bytes are kept as sent: no decoding, no re-encoding.
- */
-export function upstreamPath(target: Target, route: RouteConfig, url: string): string {
-  let rest = url;
-  if (route.stripPrefix && route.path !== '/') {
-    rest = url.slice(route.path.length);
-    if (rest === '' || rest.charCodeAt(0) === 63 /* ? */) rest = `/${rest}`;
-  }
-  return target.basePath ? target.basePath + rest : rest;
-}
-
-/**
  * 503 when no target can take requests (RFC 9110 §15.6.4): every breaker
  * open or every target failing its health checks, with the seconds until
  * one may take requests again (§10.2.3).

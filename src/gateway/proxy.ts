@@ -8,8 +8,9 @@ import { sendError } from '../server/respond.ts';
 import type { Handler, RequestContext } from '../server/types.ts';
 import { forwardRequestHeaders, forwardResponseHeaders, withContentLength } from './headers.ts';
 import { ERROR_BODY_LIMIT, normaliseUpstreamError } from './normalize.ts';
+import { upstreamPath } from './paths.ts';
 import { bodyFor } from './proxy-body.ts';
-import { failureOf, mayRetryElsewhere, noTargetError, upstreamPath } from './proxy-errors.ts';
+import { failureOf, mayRetryElsewhere, noTargetError } from './proxy-errors.ts';
 import type { ProxyRoute } from './proxy-route.ts';
 import { mayTransform, transformedAnswer } from './transform.ts';
 import type { Target } from './upstream.ts';
@@ -85,7 +86,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#target = target;
     ctx.state.upstream = target.label;
     const req = ctx.req;
-    this.#headers ??= forwardRequestHeaders(req, ctx.requestId);
+    this.#headers ??= forwardRequestHeaders(req, ctx.requestId, ctx.host);
     const declared = req.headers['content-length'];
     const hasBody = declared !== undefined || req.headers['transfer-encoding'] !== undefined;
     this.#hasBody = hasBody;
@@ -94,7 +95,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     else skipDrain(req);
     target.pool.dispatch(
       {
-        path: upstreamPath(target, route.config, req.url ?? '/'),
+        path: upstreamPath(target, route.config, ctx.path, ctx.search),
         method: ctx.method,
         headers: this.#headers,
         // undici takes (async) iterables as bodies at run time; its DispatchOptions type omits them.

@@ -4,7 +4,8 @@ import type { Dispatcher } from 'undici';
 import { renderError, type StatusError } from '../errors.ts';
 import type { RequestContext } from '../server/types.ts';
 import { forwardRequestHeaders, VIA_NAME } from './headers.ts';
-import { failureOf, noTargetError, upstreamPath } from './proxy-errors.ts';
+import { upstreamPath } from './paths.ts';
+import { failureOf, noTargetError } from './proxy-errors.ts';
 import type { ProxyRoute } from './proxy-route.ts';
 import type { Target } from './upstream.ts';
 
@@ -152,9 +153,9 @@ export function createUpgradeHandler(route: ProxyRoute) {
     const protocol = (req.headers.upgrade ?? 'websocket').split(',')[0]?.trim() || 'websocket';
     target.pool.dispatch(
       {
-        path: upstreamPath(target, route.config, req.url ?? '/'),
+        path: upstreamPath(target, route.config, ctx.path, ctx.search),
         method: 'GET',
-        headers: forwardRequestHeaders(req, ctx.requestId),
+        headers: forwardRequestHeaders(req, ctx.requestId, ctx.host),
         // undici writes Connection: upgrade and Upgrade itself (RFC 9110 §7.8).
         upgrade: protocol,
       },

@@ -76,7 +76,12 @@ export class Context implements RequestContext, Waiting {
   readonly requestId: string;
   readonly profile: Profile;
   readonly method: string;
+  /** The canonical path, once the syntax guard made it; the raw path before (see RequestContext.path). */
   path: string;
+  /** The path as sent. */
+  readonly rawPath: string;
+  /** Set by the syntax guard (see RequestContext.host). */
+  host: string | undefined = undefined;
   params: Record<string, string> = NO_PARAMS;
   route: RouteDef | undefined = undefined;
   deadline: number | undefined = undefined;
@@ -85,7 +90,7 @@ export class Context implements RequestContext, Waiting {
   readonly options: Resolved;
   /** Set by the route guard. */
   compiled: CompiledRoute | undefined = undefined;
-  /** The raw query string without `?`. */
+  /** The query string without `?`, as sent. */
   search: string;
   /** The client asked `Expect: 100-continue` and no 100 was sent yet (RFC 9110 §10.1.1). */
   expectContinue = false;
@@ -129,6 +134,7 @@ export class Context implements RequestContext, Waiting {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     this.path = q === -1 ? url : url.slice(0, q);
+    this.rawPath = this.path;
     this.search = q === -1 ? EMPTY_QUERY : url.slice(q + 1);
   }
 

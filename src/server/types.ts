@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Profile } from '../catalog/index.ts';
+import type { EscapedSlashes } from './canonical.ts';
 
 /**
  * What a guard or handler sees of one request. Built once per request by the
@@ -13,8 +14,23 @@ export interface RequestContext {
   readonly requestId: string;
   readonly profile: Profile;
   readonly method: string;
-  /** The decoded-as-sent pathname, without the query. */
+  /**
+   * The canonical path (./canonical.ts): percent-encoding normalised, dot
+   * segments removed, repeated slashes merged (unless the route keeps them),
+   * encoded slashes as the route says. Routing, access rules, limits, logs and
+   * the gateway's forwarded path all read this, never the raw target.
+   */
   readonly path: string;
+  /** The query string without "?", as sent (validated, not rewritten). */
+  readonly search: string;
+  /**
+   * The authority the request is for: an absolute-form target's (RFC 9112
+   * §3.2.2: it replaces Host), else the validated Host field; undefined for
+   * an HTTP/1.0 request without Host.
+   */
+  readonly host: string | undefined;
+  /** The path exactly as the request line sent it (what a request signature covers). */
+  readonly rawPath: string;
   readonly query: URLSearchParams;
   /** Parameters of the matched route pattern (`/items/:id` → { id }). */
   readonly params: Record<string, string>;
@@ -77,6 +93,18 @@ export interface RouteDef {
    * the handler writes the 101 (or passes it through) on the raw socket.
    */
   upgrade?: (ctx: RequestContext, socket: Duplex, head: Buffer) => void;
+  /**
+   * Keep repeated slashes in `ctx.path` (and so in what a proxy forwards):
+   * `/a//b` stays `/a//b`. Routing and access rules read the merged form all
+   * the same. @default true (merged, as Envoy's `merge_slashes`)
+   */
+  mergeSlashes?: boolean;
+  /**
+   * An encoded slash or backslash (%2F, %5C) in the path: `keep` it encoded,
+   * `reject` the request (400), or `decode` it to "/" and route again (as
+   * Envoy's `path_with_escaped_slashes_action`). @default 'keep'
+   */
+  escapedSlashes?: EscapedSlashes;
   /** Answer 503 for this route (maintenance / disabled); seconds for Retry-After when temporary. */
   unavailable?: { retryAfter?: number; reason?: string };
 }

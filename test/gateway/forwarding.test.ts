@@ -44,7 +44,8 @@ describe('forwarding: requests go up and answers come back streamed, minus hop-b
     });
     gateway = await startGateway({
       routes: [
-        { path: '/api', targets: [`${upstream.url}/base`], stripPrefix: true },
+        { path: '/api', targets: [`${upstream.url}/base`], stripPrefix: true, escapedSlashes: 'keep' },
+        { path: '/strict', targets: [`${upstream.url}/base`], stripPrefix: true },
         { path: '/', targets: [upstream.url] },
       ],
     });
@@ -103,6 +104,9 @@ describe('forwarding: requests go up and answers come back streamed, minus hop-b
     assert.equal((JSON.parse(res.body) as { url: string }).url, '/base/items/a%2Fb?x=1&y=%20');
     const bare = await rawExchange(gateway.port, 'GET /api?q=1 HTTP/1.1\r\nHost: h\r\n\r\n', completeByLength);
     assert.equal((JSON.parse(bare.body) as { url: string }).url, '/base/?q=1');
+    // Unset, a route that strips its prefix refuses encoded slashes (src/gateway/paths.ts).
+    const strict = await rawExchange(gateway.port, 'GET /strict/a%2Fb HTTP/1.1\r\nHost: h\r\n\r\n', completeByLength);
+    assert.equal(strict.status, 400);
   });
 
   it('forwards a request body and streams a chunked answer through, without the fields its Connection names', async () => {

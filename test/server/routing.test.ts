@@ -53,10 +53,12 @@ test('OPTIONS * answers for the whole server', async (t) => {
   assert.equal(res.headers.allow, 'OPTIONS, GET, POST, HEAD, DELETE');
 });
 
-test('the asterisk target with any other method is 404', async (t) => {
+test('the asterisk target with any other method is 400 (RFC 9112 §3.2.4)', async (t) => {
   const port = await listen(t, createServer({ routes }));
-  const { res } = await exchange(t, port, request('GET', '*'));
-  assert.equal(res.status, 404);
+  for (const method of ['GET', 'HEAD', 'POST', 'DELETE']) {
+    const { res } = await exchange(t, port, request(method, '*'));
+    assert.equal(res.status, 400, method);
+  }
 });
 
 test('route parameters, prefixes and absolute-form targets reach the handler', async (t) => {

@@ -1,3 +1,4 @@
+import { decisionPath } from '../../server/canonical.ts';
 import type { RequestContext } from '../../server/types.ts';
 
 /**
@@ -5,6 +6,9 @@ import type { RequestContext } from '../../server/types.ts';
  * - `path` exact (`/items`), a prefix (`/api/*` matches `/api` and everything under it),
  *   or a route pattern as written in the routes (`/items/:id`, compared with the matched route);
  * - `methods` upper-case; absent means every method.
+ * Rules compare with the canonical path (src/server/canonical.ts) with each
+ * segment's parameters removed and slashes merged: /admin/* covers
+ * /admin;x/secret and, on a route that keeps slashes, /admin//secret.
  */
 export interface RouteRule {
   path: string;
@@ -24,11 +28,12 @@ export function compileRules(rules: readonly RouteRule[]): RouteMatcher {
     return { path: rule.path, prefix, methods };
   });
   return (ctx) => {
+    const path = decisionPath(ctx.path);
     for (const r of compiled) {
       if (r.methods && !r.methods.has(ctx.method)) continue;
       if (r.prefix !== undefined) {
-        if (ctx.path === r.prefix || ctx.path.startsWith(`${r.prefix}/`)) return true;
-      } else if (ctx.path === r.path || ctx.route?.path === r.path) return true;
+        if (path === r.prefix || path.startsWith(`${r.prefix}/`)) return true;
+      } else if (path === r.path || ctx.route?.path === r.path) return true;
     }
     return false;
   };

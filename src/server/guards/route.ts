@@ -9,6 +9,7 @@
  *   (RFC 9112 §3.2.4) asks about the server as a whole.
  */
 import { StatusError } from '../../errors.ts';
+import { mergeSlashes } from '../canonical.ts';
 import type { Context } from '../context.ts';
 import { sendEmpty } from '../respond.ts';
 import type { Router } from '../router.ts';
@@ -23,10 +24,11 @@ export function routeGuard(router: Router) {
         sendEmpty(ctx, 204, { allow: router.allowAll });
         return;
       }
-      // RFC 9112 §3.2.4: the asterisk-form names no resource for any other method.
+      // RFC 9112 §3.2.4: the asterisk-form names no resource for any other method (the syntax guard answers 400).
       throw new StatusError(404, 'The target "*" names a resource only for OPTIONS.');
     }
-    const match = router.match(path);
+    // A route that keeps repeated slashes (mergeSlashes: false) is still found by the merged path.
+    const match = router.match(mergeSlashes(path));
     if (!match) {
       if (ctx.fallback) return;
       throw new StatusError(404, `No resource at ${path}.`);

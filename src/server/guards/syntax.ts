@@ -10,7 +10,16 @@
  *   anything else is a bad request (RFC 9110 §15.5.1), not silently ignored.
  */
 import { StatusError } from '../../errors.ts';
+import {
+  type CanonicalTarget,
+  canonicalTarget,
+  checkKeptEscapes,
+  decodeEscapedSlashes,
+  hasEncodedSlash,
+  mergeSlashes,
+} from '../canonical.ts';
 import type { Context } from '../context.ts';
+import { checkHost } from '../host.ts';
 import type { Router } from '../router.ts';
 
 export const owns = [400] as const;
@@ -25,31 +34,54 @@ function parseTimeout(value: string, where: string): number {
   return Number(v);
 }
 
-function hostCount(raw: readonly string[]): number {
-  let n = 0;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    if (name.length === 4 && (name === 'Host' || name === 'host' || name.toLowerCase() === 'host')) n++;
+/** Whether a Transfer-Encoding value has an empty member ("", "chunked, ", ", chunked"). */
+function emptyCoding(te: string): boolean {
+  if (te === 'chunked') return false;
+  for (const member of te.split(',')) if (member.trim() === '') return true;
+  return false;
+}
+
+const closing = { headers: { connection: 'close' } };
+
+/**
+ * The matched route's path choices (RouteDef.escapedSlashes, mergeSlashes):
+ * an encoded slash kept, refused, or decoded (and the path routed again);
+ * repeated slashes kept in ctx.path for a route that keeps them.
+ */
+function routeChoices(ctx: Context, router: Router, target: CanonicalTarget): void {
+  let slashes = target.slashes;
+  let def = router.match(ctx.path)?.route.def;
+  if (def && hasEncodedSlash(ctx.path)) {
+    const action = def.escapedSlashes ?? 'keep';
+    if (action === 'reject') {
+      throw new StatusError(400, `${def.path} does not take encoded slashes ("%2F", "%5C") in the path.`, closing);
+    }
+    if (action === 'keep') checkKeptEscapes(ctx.path);
+    else {
+      ctx.path = decodeEscapedSlashes(ctx.path, true);
+      slashes = decodeEscapedSlashes(slashes, false);
+      def = router.match(ctx.path)?.route.def;
+    }
   }
-  return n;
+  if (def?.mergeSlashes === false) ctx.path = slashes;
 }
 
 export function syntaxGuard(router: Router) {
   return function syntax(ctx: Context): void {
     const req = ctx.req;
-    if (req.httpVersionMinor === 1) {
-      const hosts = req.headers.host === undefined ? 0 : hostCount(req.rawHeaders);
-      if (hosts !== 1) {
-        throw new StatusError(
-          400,
-          hosts === 0 ? 'An HTTP/1.1 request must carry Host.' : 'The request carries Host more than once.',
-        );
-      }
+    const target = canonicalTarget(req.url ?? '/', ctx.method);
+    ctx.host = checkHost(req, target.authority);
+    ctx.search = target.search;
+    ctx.path = target.path;
+    if (target.path !== target.slashes || hasEncodedSlash(target.path)) routeChoices(ctx, router, target);
+    const te = req.headers['transfer-encoding'];
+    if (te !== undefined && emptyCoding(te)) {
+      throw new StatusError(400, 'Transfer-Encoding has an empty coding (RFC 9112 §6.1).', closing);
     }
     const header = req.headers['x-request-timeout'];
     let timeout = header === undefined ? undefined : parseTimeout(header as string, 'X-Request-Timeout');
     // Only a route with `timeoutQuery` reads the parameter; elsewhere `timeout` is the application's.
-    if (ctx.search.includes('timeout=') && router.match(ctx.path)?.route.def.timeoutQuery) {
+    if (ctx.search.includes('timeout=') && router.match(mergeSlashes(ctx.path))?.route.def.timeoutQuery) {
       const param = ctx.query.get('timeout');
       if (param !== null) {
         const ms = parseTimeout(param, 'The timeout query parameter');

@@ -6,9 +6,8 @@
  * 8000 octets, the default limit. The limit covers the whole request line; a
  * line so long that node:http's header limit trips first is answered 414 by
  * ../client-error.ts, never 431.
- *
- * It also brings an absolute-form target to its path (RFC 9112 §3.2.2: a
- * server MUST accept the absolute-form).
+ * The target's form and path are made canonical by the syntax guard
+ * (../canonical.ts), which owns 400.
  */
 import { StatusError } from '../../errors.ts';
 import type { Context } from '../context.ts';
@@ -18,7 +17,6 @@ export const owns = [414] as const;
 
 // "HTTP/1.1" plus the two spaces around the target.
 const LINE_OVERHEAD = 10;
-const ABSOLUTE = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i;
 
 export function targetGuard(options: Resolved) {
   const limit = options.limits.requestLine;
@@ -27,10 +25,6 @@ export function targetGuard(options: Resolved) {
     const length = ctx.method.length + url.length + LINE_OVERHEAD;
     if (length > limit) {
       throw new StatusError(414, `The request line is ${length} bytes long; the limit is ${limit} bytes.`);
-    }
-    if (url.charCodeAt(0) !== 47 /* '/' */ && url !== '*') {
-      const authority = ABSOLUTE.exec(ctx.path);
-      if (authority) ctx.path = ctx.path.slice(authority[0].length) || '/';
     }
   };
 }
