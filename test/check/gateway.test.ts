@@ -3,7 +3,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { runCheck } from '../../src/check/run.ts';
-import { isCanonicalProbe } from './support/canonical-probes.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -40,7 +39,7 @@ describe('statuskit serve (the gateway in front of the lab) under the checker', 
     const result = await runCheck(url, { load: 20 });
     assert.equal(result.targetSource, 'well-known');
     for (const p of result.probes) {
-      if (p.verdict === 'n/a' || isCanonicalProbe(p.id)) continue;
+      if (p.verdict === 'n/a') continue;
       assert.equal(p.verdict, 'pass', `${p.id}: ${p.reason}`);
     }
     assert.deepEqual(

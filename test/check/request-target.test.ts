@@ -177,22 +177,35 @@ describe('request-target and Host probes against a server that follows the RFCs'
   });
 });
 
-// Issue 14's server side (the canonical request in src/server) makes these pass; until it is on
-// this branch they are todo, so the rest of the file keeps guarding the checker.
-const CORE = { todo: 'the front answers 400 to these once the canonical request lands' } as const;
-
 describe('statuskit’s lab under the request-target and Host probes', () => {
-  it(
-    'answers each with 400 and the error body, serves absolute-form and dot segments, keeps /private closed',
-    CORE,
-    async (t) => {
-      const lab = await startLab({ port: 0 });
-      t.after(() => lab.close());
-      const result = await runCheck(lab.url, { only: ONLY });
-      assert.deepEqual(failures(result), []);
-      assert.equal(result.probes.length, REFUSED.length + PATHS.length + 2);
-    },
-  );
+  it('answers each with 400 and the error body, serves absolute-form and dot segments, keeps /private closed', async (t) => {
+    const lab = await startLab({ port: 0 });
+    t.after(() => lab.close());
+    const result = await runCheck(lab.url, { only: ONLY });
+    assert.deepEqual(failures(result), []);
+    assert.equal(result.probes.length, REFUSED.length + PATHS.length + 2);
+  });
+});
+
+describe('the request-target and Host probes under a profile', () => {
+  it('hold the error body to the profile: the dis lab answers DIS.0400, and a dcs reading fails it', async (t) => {
+    const lab = await startLab({ port: 0, profile: 'dis' });
+    t.after(() => lab.close());
+    const only = ['400-host-missing', '400-dot-climb', '401-path-dot'];
+    const result = await runCheck(lab.url, { only });
+    assert.equal(result.profile, 'dis');
+    assert.deepEqual(failures(result), []);
+    assert.match(
+      probe(result, '400-host-missing').exchanges[0]?.response?.bodyPreview ?? '',
+      /"error_code":"DIS\.0400/,
+    );
+    const wrong = await runCheck(lab.url, { only, profile: 'dcs' });
+    assert.match(
+      probe(wrong, '400-host-missing').reason,
+      /^RFC 9112 §3\.2: error_code "DIS\.0400[^"]*" is not DCS\.0400/,
+    );
+    assert.match(probe(wrong, '400-dot-climb').reason, /^RFC 3986 §5\.2\.4: \/\.\.\/blob: error_code "DIS\.0400/);
+  });
 });
 
 describe('statuskit serve (the gateway in front of the lab) under the request-target and Host probes', () => {
@@ -218,7 +231,7 @@ describe('statuskit serve (the gateway in front of the lab) under the request-ta
     }
   });
 
-  it('answers each like the lab: 400 with the error body, absolute-form and dot segments served', CORE, async () => {
+  it('answers each like the lab: 400 with the error body, absolute-form and dot segments served', async () => {
     const result = await runCheck(url, { only: ONLY });
     assert.equal(result.targetSource, 'well-known');
     assert.deepEqual(failures(result), []);

@@ -1,5 +1,3 @@
-import { selects } from '../../../src/check/probes/index.ts';
-
 /** The probes of issue 14 (Host, request-target forms and bytes, the path, an empty Transfer-Encoding), for --only. */
 export const CANONICAL_PROBES = [
   '400-host',
@@ -12,10 +10,3 @@ export const CANONICAL_PROBES = [
   '200-dot-segments',
   '401-path',
 ] as const;
-
-/**
- * Whether a probe is one of them. Until the front's canonical request is on
- * this branch, the lab and gateway suites leave them to request-target.test.ts,
- * where they are todo.
- */
-export const isCanonicalProbe = (id: string): boolean => CANONICAL_PROBES.some((t) => selects(t, id));
