@@ -120,6 +120,7 @@ export const serve: Command = {
     workers: { type: 'number', description: 'processes sharing the port (default 1)', placeholder: '<N>' },
     'check-config': {
       type: 'boolean',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's own reference syntax, not a template.
       description: 'validate the configuration (and its ${env:…} / ${file:…} values), print a summary, exit 0 or 2',
     },
   },

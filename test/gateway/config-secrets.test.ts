@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the ${env:…} / ${file:…} references are the subject here, not templates.
 /**
  * Secrets in the configuration (src/gateway/config-secrets.ts) and
  * `serve --check-config`: values from the environment and from files, errors
