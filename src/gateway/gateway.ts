@@ -17,6 +17,7 @@ import { mirrorRoutes } from './mirror.ts';
 import { escapedSlashesFor } from './paths.ts';
 import { createPolicies } from './policies.ts';
 import { instrumentPolicies } from './policy-metrics.ts';
+import { processFamilies } from './process-metrics.ts';
 import { type Family, render } from './prometheus.ts';
 import { createProxyHandler } from './proxy.ts';
 import type { ProxyRoute } from './proxy-route.ts';
@@ -209,6 +210,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     },
   ]);
   metrics.addSource(() => policyFamilies(policies.stats()));
+  metrics.addSource(processFamilies);
   for (const source of options.metricSources ?? []) metrics.addSource(source);
 
   const notReady = (): NotReady | undefined => {
