@@ -117,7 +117,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       },
       onUpgrade: (ctx, status) => {
         metrics.observe(stats, status, 0);
-        access(ctx, status, 0, undefined);
+        access(ctx, status, 0, undefined, route.path);
       },
     };
     const handler = createProxyHandler(proxyRoute);
@@ -181,12 +181,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       const limit = limitOf(ctx);
       if (limit) metrics.limiter(stats, limit);
       if (trust) ensureClient(ctx.req, trust);
-      access(ctx, status, ms, limit);
+      access(ctx, status, ms, limit, ctx.route ? stats.label : undefined);
     },
     onAborted(ctx: RequestContext, sent: number | undefined, ms: number): void {
-      metrics.abort(statsFor(ctx));
+      const stats = statsFor(ctx);
+      metrics.abort(stats);
       if (trust) ensureClient(ctx.req, trust);
-      accessLog.aborted(ctx, sent, ms, limitOf(ctx));
+      accessLog.aborted(ctx, sent, ms, limitOf(ctx), ctx.route ? stats.label : undefined);
     },
     onError(err: unknown, ctx: RequestContext | undefined): void {
       log.error({ request_id: ctx?.requestId, err }, 'request failed unexpectedly');
