@@ -8,8 +8,21 @@
  * StringToSign     = "SDK-HMAC-SHA256" \n X-Sdk-Date \n hex(sha256(CanonicalRequest))
  * Signature        = hex(HMAC-SHA256(secretKey, StringToSign))
  * Authorization: SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;x-sdk-date, Signature=SIG
+ *
+ * The verifier reads the path as the client sent it and accepts both canonical forms of it
+ * that signers use (src/signing-uri.ts); docs/gateway-limits.md lists where the official Node
+ * SDK (`@huaweicloud/huaweicloud-sdk-core` AKSKSigner) differs from this code.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { canonicalQueryString, canonicalUri, requestTarget, verifiableUris } from './signing-uri.ts';
+
+export {
+  canonicalQueryString,
+  canonicalUri,
+  nodeSdkCanonicalUri,
+  uriEncode,
+  verifiableUris,
+} from './signing-uri.ts';
 
 export const SIGNING_ALGORITHM = 'SDK-HMAC-SHA256';
 export const SDK_DATE_HEADER = 'X-Sdk-Date';
@@ -47,34 +60,6 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 export const sha256Hex = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
-/** RFC 3986 §2.3: everything but the unreserved characters is percent-encoded. */
-export function uriEncode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    // A stray '%' is taken literally, on both sides alike.
-    return segment;
-  }
-}
-
-/** Each path segment decoded then percent-encoded; the result always ends in "/". */
-export function canonicalUri(pathname: string): string {
-  const path = pathname.split('/').map(decodeSegment).map(uriEncode).join('/');
-  return path.endsWith('/') ? path : `${path}/`;
-}
-
-/** key=value pairs, both encoded, sorted by key then value. */
-export function canonicalQueryString(query: URLSearchParams): string {
-  const pairs: [string, string][] = [];
-  for (const [k, v] of query) pairs.push([uriEncode(k), uriEncode(v)]);
-  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-  return pairs.map(([k, v]) => `${k}=${v}`).join('&');
-}
-
 /** `YYYYMMDDTHHMMSSZ` in UTC. */
 export function formatSdkDate(date: Date): string {
   return `${date.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
@@ -95,30 +80,34 @@ export function parseSdkDate(value: string): Date | undefined {
 
 export interface CanonicalInput {
   method: string;
-  /** Absolute URL, or the origin-form request target (`/path?query`). */
+  /**
+   * Absolute URL, or the request target as received (`/path?query`): its path is used as
+   * written, the bytes the client signed (`requestTarget`).
+   */
   url: string | URL;
   headers: HeaderBag;
   /** Lowercase header names, sorted. */
   signedHeaders: readonly string[];
   /** hex(sha256(body)), or UNSIGNED-PAYLOAD. */
   payloadHash: string;
+  /** The CanonicalURI to use. @default canonicalUri(path) (form 1) */
+  uri?: string;
 }
 
 /** The canonical request; undefined when a signed header is absent from the request. */
 export function canonicalRequest(input: CanonicalInput): string | undefined {
-  const originForm = typeof input.url === 'string' && input.url.startsWith('/');
-  const url = typeof input.url === 'string' ? new URL(input.url, 'http://origin-form.invalid') : input.url;
+  const target = requestTarget(input.url);
   let headers = '';
   for (const name of input.signedHeaders) {
     // An absolute URL supplies Host when the header bag has none (fetch sets it from the URL).
-    const value = headerValue(input.headers, name) ?? (name === 'host' && !originForm ? url.host : undefined);
+    const value = headerValue(input.headers, name) ?? (name === 'host' ? target.host : undefined);
     if (value === undefined) return undefined;
     headers += `${name}:${value.trim()}\n`;
   }
   return [
     input.method.toUpperCase(),
-    canonicalUri(url.pathname),
-    canonicalQueryString(url.searchParams),
+    input.uri ?? canonicalUri(target.path),
+    canonicalQueryString(target.query),
     headers,
     input.signedHeaders.join(';'),
     input.payloadHash,
@@ -231,7 +220,10 @@ export function parseAuthorization(value: string | undefined): ParseResult {
 
 export interface VerifyOptions {
   method: string;
-  /** The request target as received (origin-form `/path?query`) or an absolute URL. */
+  /**
+   * The request target as received (origin-form `/path?query`, the raw `req.url`, before any
+   * normalisation) or an absolute URL: the signature covers the bytes the client signed.
+   */
   url: string | URL;
   headers: HeaderBag;
   /** The received body; omitted means empty. Ignored when `payloadHash` is given. */
@@ -256,6 +248,9 @@ export type VerifyResult =
       message: string;
     };
 
+const FORM2_ONLY =
+  'A path whose decoded segments still hold percent-escapes is verified only as the Node SDK signs it.';
+
 /** Checks an SDK-HMAC-SHA256 signature; compares signatures in constant time. */
 export function verifyRequest(options: VerifyOptions): VerifyResult {
   const parsed = parseAuthorization(headerValue(options.headers, 'authorization'));
@@ -269,14 +264,14 @@ export function verifyRequest(options: VerifyOptions): VerifyResult {
   if (unsigned && !credentials.signedHeaders.includes(CONTENT_SHA256_HEADER.toLowerCase())) {
     return { ok: false, failure: 'malformed', message: `${CONTENT_SHA256_HEADER} must be signed when present.` };
   }
-  const canonical = canonicalRequest({
+  const input: CanonicalInput = {
     method: options.method,
     url: options.url,
     headers: options.headers,
     signedHeaders: credentials.signedHeaders,
     payloadHash: unsigned ? UNSIGNED_PAYLOAD : (options.payloadHash ?? sha256Hex(options.body ?? '')),
-  });
-  if (canonical === undefined) {
+  };
+  if (canonicalRequest(input) === undefined) {
     return { ok: false, failure: 'malformed', message: 'A header named in SignedHeaders is absent.' };
   }
   const secret = options.secretFor(credentials.accessKey);
@@ -292,9 +287,22 @@ export function verifyRequest(options: VerifyOptions): VerifyResult {
       message: `${SDK_DATE_HEADER} is outside the accepted window.`,
     };
   }
-  const expected = Buffer.from(signature(secret, stringToSign(sdkDate.trim(), canonical)), 'hex');
-  if (!timingSafeEqual(expected, Buffer.from(credentials.signature, 'hex'))) {
-    return { ok: false, failure: 'bad-signature', credentials, message: 'The signature does not match the request.' };
+  // One HMAC per canonical form of the path the client may have signed (one, or two when the
+  // path holds escapes); each compared in constant time.
+  const given = Buffer.from(credentials.signature, 'hex');
+  const path = requestTarget(options.url).path;
+  const uris = verifiableUris(path);
+  let matched = false;
+  for (const uri of uris) {
+    const canonical = canonicalRequest({ ...input, uri }) as string;
+    const expected = Buffer.from(signature(secret, stringToSign(sdkDate.trim(), canonical)), 'hex');
+    if (timingSafeEqual(expected, given)) matched = true;
+  }
+  if (!matched) {
+    // Form 1 refused: its signature would also cover the path with one escape level less.
+    const hint = uris.includes(canonicalUri(path)) ? '' : ` ${FORM2_ONLY}`;
+    const message = `The signature does not match the request.${hint}`;
+    return { ok: false, failure: 'bad-signature', credentials, message };
   }
   return { ok: true, credentials, date };
 }

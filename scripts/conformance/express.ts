@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
-import { announce, BLOB, BODY_LIMIT, invalidItem, SLOW_MS } from './shared.ts';
+import { announce, authorized, BLOB, BODY_LIMIT, CHALLENGE, invalidItem, SECRET, SLOW_MS } from './shared.ts';
 
 // An Express 5 app: express.json() for bodies, res.sendFile for the blob (it honours Range).
 const blobFile = join(tmpdir(), `statuskit-conformance-${process.pid}.txt`);
@@ -19,6 +19,12 @@ app.get('/boom', () => {
 });
 app.get('/slow', (_req, res) => void setTimeout(() => res.json({ slow: true }), SLOW_MS));
 app.get('/blob', (_req, res) => res.sendFile(blobFile));
+app.get(
+  '/admin/secret',
+  (req, res, next) =>
+    authorized(req.get('authorization')) ? next() : res.status(401).set(CHALLENGE).json({ error: 'unauthorized' }),
+  (_req, res) => void res.json(SECRET),
+);
 app.get('/items', (_req, res) => void res.json([...items.values()]));
 app.get('/items/1', (_req, res) => void res.json(items.get('1')));
 app.put('/items/1', (req, res) => {

@@ -1,5 +1,5 @@
 import Fastify from 'fastify';
-import { announce, BLOB, BODY_LIMIT, invalidItem, SLOW_MS } from './shared.ts';
+import { announce, authorized, BLOB, BODY_LIMIT, CHALLENGE, invalidItem, SECRET, SLOW_MS } from './shared.ts';
 
 // A Fastify 5 app: its own JSON parser, body limit and 404/415 handling; no plugins.
 const items = new Map<string, unknown>([['1', { name: 'first' }]]);
@@ -12,6 +12,16 @@ app.get('/boom', async () => {
 });
 app.get('/slow', () => new Promise((resolve) => setTimeout(() => resolve({ slow: true }), SLOW_MS)));
 app.get('/blob', async (_req, reply) => reply.type('text/plain').send(BLOB));
+app.get(
+  '/admin/secret',
+  {
+    onRequest: async (req, reply) => {
+      if (!authorized(req.headers.authorization))
+        await reply.code(401).headers(CHALLENGE).send({ error: 'unauthorized' });
+    },
+  },
+  async () => SECRET,
+);
 app.get('/items', async () => [...items.values()]);
 app.get('/items/1', async () => items.get('1'));
 app.put('/items/1', async (req, reply) => {

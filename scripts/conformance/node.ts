@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { announce, BLOB, BODY_LIMIT, invalidItem, SLOW_MS } from './shared.ts';
+import { announce, authorized, BLOB, BODY_LIMIT, CHALLENGE, invalidItem, SECRET, SLOW_MS } from './shared.ts';
 
 // A plain node:http app: routing, JSON and limits written by hand, as such apps do.
 const items = new Map<string, unknown>([['1', { name: 'first' }]]);
@@ -16,6 +16,9 @@ const server = createServer((req, res) => {
   if (path === '/slow') return void setTimeout(() => json(200, { slow: true }), SLOW_MS);
   if (path === '/blob' && req.method === 'GET')
     return void res.writeHead(200, { 'Content-Type': 'text/plain' }).end(BLOB);
+  if (path === '/admin/secret' && req.method === 'GET') {
+    return authorized(req.headers.authorization) ? json(200, SECRET) : json(401, { error: 'unauthorized' }, CHALLENGE);
+  }
   if (path === '/items' && req.method === 'GET') return json(200, [...items.values()]);
   if (path === '/items/1' && req.method === 'GET') return json(200, items.get('1'));
   if ((path === '/items' && req.method === 'POST') || (path === '/items/1' && req.method === 'PUT')) {

@@ -18,6 +18,7 @@ export const APP_TARGET: TargetDescription = {
   error: '/boom',
   jsonOnly: '/items',
   slow: '/slow',
+  protected: '/admin/secret',
 };
 
 export const BODY_LIMIT = APP_TARGET.bodyLimit as number;
@@ -29,6 +30,11 @@ export function invalidItem(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return 'body must be an object';
   return typeof (body as { name?: unknown }).name === 'string' ? undefined : '"name" must be a string';
 }
+
+/** The protected route's check, as such apps write it: a bearer token, else 401 with a challenge. */
+export const SECRET = { secret: true };
+export const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="conformance"' };
+export const authorized = (authorization: string | undefined): boolean => authorization === 'Bearer conformance';
 
 /** Tells the parent process where the app listens. */
 export function announce(port: number): void {

@@ -18,6 +18,12 @@ export interface RequestSpec {
   target: string;
   /** @default 'HTTP/1.1' */
   version?: string;
+  /**
+   * The Host field lines, each value exactly as written after `Host:`: `[]`
+   * sends none, two values send the field twice (RFC 9112 §3.2 probes).
+   * @default [the origin's host and port]
+   */
+  hosts?: readonly string[];
   /** Header fields after Host, in order, exactly as written. */
   headers?: readonly (readonly [string, string])[];
   body?: string | Buffer;
@@ -50,9 +56,15 @@ export function observe(res: WireResponse): ObservedResponse {
   };
 }
 
-/** The request text for the report: runs of 32+ equal characters shortened, so a 20 kB URI stays readable. */
+/**
+ * The request text for the report: runs of 32+ equal characters shortened, so
+ * a 20 kB URI stays readable, and bytes outside ASCII shown as `\xHH` (the
+ * head is written byte for byte as latin1, so 0xC3 0xA9 stays two bytes).
+ */
 export function describeRequest(head: string, body: Buffer | undefined, mode: BodyMode): string {
-  const shown = head.replace(/(.)\1{31,}/g, (run, ch: string) => `${ch.repeat(8)}…(${run.length} × "${ch}")`);
+  const shown = head
+    .replace(/(.)\1{31,}/g, (run, ch: string) => `${ch.repeat(8)}…(${run.length} × "${ch}")`)
+    .replace(/[\x80-\xff]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).toUpperCase()}`);
   if (!body || body.length === 0) return shown;
   const note = {
     send: '',
@@ -66,7 +78,8 @@ export function describeRequest(head: string, body: Buffer | undefined, mode: Bo
 
 /** The exact bytes of a request's header section. */
 export function requestHead(spec: RequestSpec, host: string): string {
-  const lines = [`${spec.method} ${spec.target} ${spec.version ?? 'HTTP/1.1'}`, `Host: ${host}`];
+  const lines = [`${spec.method} ${spec.target} ${spec.version ?? 'HTTP/1.1'}`];
+  for (const value of spec.hosts ?? [host]) lines.push(value === '' ? 'Host:' : `Host: ${value}`);
   for (const [name, value] of spec.headers ?? []) lines.push(`${name}: ${value}`);
   if (spec.close ?? true) lines.push('Connection: close');
   return `${lines.join('\r\n')}\r\n${spec.stallHeaders ? '' : '\r\n'}`;

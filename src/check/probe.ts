@@ -3,7 +3,7 @@ import type { RequestSpec, Sent } from './exchange.ts';
 import type { TargetDescription } from './target.ts';
 import type { PathField } from './target-file.ts';
 import type { Check, Exchange } from './types.ts';
-import { type ExpectOptions, expectCode } from './verdict.ts';
+import { describeStatus, type ExpectOptions, expectCode, fail, ok } from './verdict.ts';
 
 /** What a probe can use: the origin, the target, and a way to send requests that records them. */
 export interface ProbeContext {
@@ -26,6 +26,8 @@ export interface Probe {
   readonly code: ContractCode;
   /** What is verified, in one line. */
   readonly title: string;
+  /** The RFC section that decides the verdict (`RFC 9112 §3.2`); it heads the probe's reason line. */
+  readonly rfc?: string;
   /** Target fields the probe needs; without them it is not applicable. */
   readonly needs?: readonly (PathField | 'validBody' | 'invalidBody' | 'bodyLimit')[];
   /** Only when the target says so (e.g. 411 only where the collection requires a length). */
@@ -48,6 +50,21 @@ export function pathOf(ctx: ProbeContext, field: PathField): string {
   return path;
 }
 
+/** What the verdict needs to know about the request that was sent. */
+function optionsFor(ctx: ProbeContext, spec: RequestSpec, sent: Sent, extra: Partial<ExpectOptions>): ExpectOptions {
+  const accept = spec.headers?.find(([n]) => n.toLowerCase() === 'accept')?.[1];
+  const requestId = spec.headers?.find(([n]) => n.toLowerCase() === 'x-request-id')?.[1];
+  return {
+    method: spec.method,
+    profile: ctx.profile,
+    problem: accept?.includes('application/problem+json') === true,
+    extraBytes: sent.exchange.extraBytes,
+    ...(sent.exchange.error === undefined ? {} : { error: sent.exchange.error }),
+    ...(requestId === undefined ? {} : { requestId }),
+    ...extra,
+  };
+}
+
 /** Sends a request and checks the answer against the catalog entry of `code`. */
 export async function expectAnswer(
   ctx: ProbeContext,
@@ -56,18 +73,60 @@ export async function expectAnswer(
   extra: Partial<ExpectOptions> = {},
 ): Promise<{ checks: Check[]; sent: Sent }> {
   const sent = await ctx.send(spec);
-  const accept = spec.headers?.find(([n]) => n.toLowerCase() === 'accept')?.[1];
-  const requestId = spec.headers?.find(([n]) => n.toLowerCase() === 'x-request-id')?.[1];
-  const checks = expectCode(sent.res, code, {
-    method: spec.method,
-    profile: ctx.profile,
-    problem: accept?.includes('application/problem+json') === true,
-    extraBytes: sent.exchange.extraBytes,
-    ...(sent.exchange.error === undefined ? {} : { error: sent.exchange.error }),
-    ...(requestId === undefined ? {} : { requestId }),
-    ...extra,
-  });
-  return { checks, sent };
+  return { checks: expectCode(sent.res, code, optionsFor(ctx, spec, sent, extra)), sent };
+}
+
+/**
+ * Sends a request that must be refused with one of `codes` (a protected
+ * route reached by another spelling of its path): any of them passes, with
+ * the catalog's checks for the one answered; a 2xx is named as served.
+ */
+export async function expectRefusal(
+  ctx: ProbeContext,
+  spec: RequestSpec,
+  codes: readonly ContractCode[],
+): Promise<Check[]> {
+  const sent = await ctx.send(spec);
+  const o = optionsFor(ctx, spec, sent, {});
+  const status = sent.res?.status;
+  const allowed = codes.find((c) => c === status);
+  if (allowed !== undefined) return expectCode(sent.res, allowed, o);
+  const want = `${codes.slice(0, -1).join(', ')} or ${codes.at(-1)}`;
+  if (status === undefined) return [fail('status', `${spec.target}: ${o.error ?? 'no answer'} (expected ${want})`)];
+  const got = describeStatus(status, ctx.profile);
+  const served = status >= 200 && status < 300;
+  return [
+    fail('status', `${spec.target}: ${served ? `served ${got} without credentials` : `got ${got}`}, expected ${want}`),
+  ];
+}
+
+/** One of several requests a probe sends about the same rule. */
+export interface Variant {
+  /** What this request does wrong, as the report names it (`Host: a b`). */
+  readonly label: string;
+  readonly spec: RequestSpec;
+}
+
+/**
+ * Sends every variant in turn and checks each answer against `code`: one
+ * check per variant, named by its label, failed with what was wrong with it.
+ */
+export async function expectVariants(
+  ctx: ProbeContext,
+  variants: readonly Variant[],
+  code: ContractCode,
+): Promise<Check[]> {
+  const out: Check[] = [];
+  for (const { label, spec } of variants) {
+    const { checks } = await expectAnswer(ctx, spec, code);
+    const bad = checks.filter((c) => !c.ok);
+    out.push(
+      bad.length
+        ? fail(label, `${label}: ${bad.map((c) => c.detail).join('; ')}`)
+        : ok(label, `${label}: ${checks.map((c) => c.detail).join('; ')}`),
+    );
+  }
+  return out;
 }
 
 /**

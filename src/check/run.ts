@@ -97,7 +97,7 @@ function notApplicable(probe: Probe, r: Resolved, target: TargetDescription): st
 }
 
 async function runProbe(probe: Probe, r: Resolved, target: TargetDescription, profile: Profile): Promise<ProbeResult> {
-  const base = { id: probe.id, code: probe.code, title: probe.title };
+  const base = { id: probe.id, code: probe.code, title: probe.title, ...(probe.rfc ? { rfc: probe.rfc } : {}) };
   const why = notApplicable(probe, r, target);
   if (why) return { ...base, verdict: 'n/a', reason: why, checks: [], exchanges: [] };
   const exchanges: Exchange[] = [];
@@ -125,9 +125,10 @@ async function runProbe(probe: Probe, r: Resolved, target: TargetDescription, pr
   const checks = Array.isArray(outcome) ? outcome : outcome.checks;
   const code = Array.isArray(outcome) ? probe.code : outcome.code;
   const failed = checks.filter((c) => !c.ok);
-  const reason = failed.length
+  const said = failed.length
     ? `${(failed[0] as { detail: string }).detail}${failed.length > 1 ? ` (+${failed.length - 1} more)` : ''}`
     : checks.map((c) => c.name).join(', ');
+  const reason = probe.rfc ? `${probe.rfc}: ${said}` : said;
   return { ...base, code, verdict: failed.length || checks.length === 0 ? 'fail' : 'pass', reason, checks, exchanges };
 }
 

@@ -39,8 +39,10 @@ export interface ProbeResult {
   /** The contract code (the CONTRACT.md line) the probe is about. */
   readonly code: ContractCode;
   readonly title: string;
+  /** The RFC section the verdict rests on, for probes of the request's syntax. */
+  readonly rfc?: string;
   readonly verdict: Verdict;
-  /** One line: why it passed, failed or does not apply. */
+  /** One line: why it passed, failed or does not apply (a probe's RFC section first when it has one). */
   readonly reason: string;
   readonly checks: readonly Check[];
   readonly exchanges: readonly Exchange[];

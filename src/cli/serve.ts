@@ -61,6 +61,21 @@ export function configFromFlags(flags: Record<string, FlagValue | undefined>): G
   };
 }
 
+/** What `serve --check-config` prints for a valid configuration (as `nginx -t`): no secret values. */
+export function checkSummary(config: GatewayConfig, file: string | undefined): string {
+  const policies = Object.keys(config.policies).filter((k) => config.policies[k as keyof typeof config.policies]);
+  const routes = config.routes.length
+    ? config.routes.map((r) => `  ${r.path} → ${r.targets.map((t) => t.href).join(', ')}`)
+    : ['  / → the embedded lab'];
+  return [
+    `${file ?? '(no --config)'}: the configuration is valid.`,
+    `listen ${config.listen.host}:${config.listen.port}, admin ${config.admin ? `${config.admin.host}:${config.admin.port}` : 'off'}, profile ${config.profile}`,
+    `routes (${config.routes.length || 1}):`,
+    ...routes,
+    `policies: ${policies.length ? policies.join(', ') : 'none'}`,
+  ].join('\n');
+}
+
 export const serve: Command = {
   name: 'serve',
   summary: 'the gateway: the contract in front of any HTTP API (the lab by default)',
@@ -76,6 +91,7 @@ export const serve: Command = {
     '  statuskit serve',
     '  statuskit serve --upstream http://127.0.0.1:3000 --port 8081',
     '  statuskit serve --config gateway.yaml --workers 4',
+    '  statuskit serve --config gateway.yaml --check-config',
   ].join('\n'),
   flags: {
     upstream: {
@@ -106,9 +122,18 @@ export const serve: Command = {
     },
     quiet: { type: 'boolean', description: 'no banner, no access log lines (warnings and errors only)' },
     workers: { type: 'number', description: 'processes sharing the port (default 1)', placeholder: '<N>' },
+    'check-config': {
+      type: 'boolean',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's own reference syntax, not a template.
+      description: 'validate the configuration (and its ${env:…} / ${file:…} values), print a summary, exit 0 or 2',
+    },
   },
   async run({ flags, io, stopSignal }) {
     const config = configFromFlags(flags);
+    if (flags['check-config']) {
+      io.out(checkSummary(config, flags.config as string | undefined));
+      return 0;
+    }
     const workers = (flags.workers as number | undefined) ?? 1;
     if (!Number.isInteger(workers) || workers < 1 || workers > 256)
       throw new CliError(`--workers must be a whole number from 1 to 256, got ${workers}.`);

@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { RequestContext } from '../server/types.ts';
+import { clientAddressOf } from './client-address.ts';
 import type { LogLevel } from './config.ts';
 import { stdoutSink } from './log-sink.ts';
 
@@ -19,6 +20,8 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
       base: { pid: process.pid },
       // Epoch ms: the cheapest timestamp, and unambiguous.
       timestamp: pino.stdTimeFunctions.epochTime,
+      // Level names ("info"), not pino's numbers (30): what log pipelines and people read.
+      formatters: { level: (label) => ({ level: label }) },
     },
     destination ?? stdoutSink(),
   );
@@ -27,13 +30,24 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
 /** The access-log line of one answered request. */
 export interface AccessEntry {
   request_id: string;
+  /** The client address (through trusted proxies only: ./client-address.ts). */
+  client: string;
   method: string;
+  /** The canonical path, without the query (the path as sent when the target was refused). */
   path: string;
+  /** The gateway route (its prefix), when one matched. */
+  route?: string;
   status: number;
+  /** Bytes of the request (head and body) and of the answer (head and body) on the connection. */
+  bytes_in: number;
+  bytes_out: number;
   /** Milliseconds from arrival to the end of the answer, to 0.01 ms. */
   duration_ms: number;
   /** The target that answered (or failed), when the request was forwarded. */
   upstream: string | undefined;
+  /** Milliseconds from sending the request upstream to the upstream's status line. */
+  upstream_ms?: number;
+  user_agent?: string;
   /** The rate limiter's decision, when a limit applies: allowed, limited, shed, unavailable. */
   limit: string | undefined;
   /** The answer never finished: the client left, or it was cut; `status` is then what was sent, 0 for nothing. */
@@ -45,6 +59,32 @@ const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const END = `,"msg":"request"}\n`;
 const ABORTED_END = `,"aborted":true,"msg":"request"}\n`;
 
+/** A User-Agent longer than this is cut in the log line. */
+const MAX_AGENT = 256;
+
+/** Where a connection remembers how many bytes it had read and written when its last request was logged. */
+const LOGGED = Symbol('statuskit.loggedBytes');
+type Counted = { bytesRead: number; bytesWritten: number; [LOGGED]?: { read: number; written: number } };
+
+/**
+ * The bytes of this request and its answer: what the connection read and
+ * wrote since the previous request on it was logged (head and body both, as
+ * nginx's $request_length and $bytes_sent). Two reads of counters node keeps anyway.
+ */
+function bytesOf(socket: unknown): { in: number; out: number } {
+  const s = socket as Counted | null;
+  if (!s || typeof s.bytesRead !== 'number') return { in: 0, out: 0 };
+  const last = s[LOGGED];
+  const read = s.bytesRead;
+  const written = s.bytesWritten;
+  const io = { in: read - (last?.read ?? 0), out: written - (last?.written ?? 0) };
+  if (last) {
+    last.read = read;
+    last.written = written;
+  } else s[LOGGED] = { read, written };
+  return io;
+}
+
 /** Entries kept as values before their lines are made and written, together. */
 const BATCH_ENTRIES = 128;
 /** Bytes of lines that go to the destination in one write at most (a batch of long lines writes more often). */
@@ -53,13 +93,13 @@ const BATCH_BYTES = 32 * 1024; // 32 KiB
 const FLUSH_INTERVAL = 100; // 100 ms
 
 export interface AccessLog {
-  /** Logs one answered request (a no-op when `info` is off). */
-  write(ctx: RequestContext, status: number, ms: number, limit: string | undefined): void;
+  /** Logs one answered request (a no-op when `info` is off); `route` is the matched gateway route's prefix. */
+  write(ctx: RequestContext, status: number, ms: number, limit: string | undefined, route?: string): void;
   /**
    * Logs a request whose answer never finished (the client left, or the answer was cut):
    * `"aborted":true`, with the status already sent, or 0 when none was.
    */
-  aborted(ctx: RequestContext, sent: number | undefined, ms: number, limit: string | undefined): void;
+  aborted(ctx: RequestContext, sent: number | undefined, ms: number, limit: string | undefined, route?: string): void;
   /** Hands the collected lines to the destination now. */
   flush(): void;
   /** Flushes and stops the timer. */
@@ -98,6 +138,12 @@ class Entries {
   readonly id: string[] = new Array<string>(BATCH_ENTRIES).fill('');
   readonly method: string[] = new Array<string>(BATCH_ENTRIES).fill('');
   readonly path: string[] = new Array<string>(BATCH_ENTRIES).fill('');
+  readonly client: string[] = new Array<string>(BATCH_ENTRIES).fill('');
+  readonly route: (string | undefined)[] = new Array<string | undefined>(BATCH_ENTRIES).fill(undefined);
+  readonly agent: (string | undefined)[] = new Array<string | undefined>(BATCH_ENTRIES).fill(undefined);
+  readonly bytesIn = new Float64Array(BATCH_ENTRIES);
+  readonly bytesOut = new Float64Array(BATCH_ENTRIES);
+  readonly upstreamMs = new Float64Array(BATCH_ENTRIES);
   readonly upstream: (string | undefined)[] = new Array<string | undefined>(BATCH_ENTRIES).fill(undefined);
   readonly limit: (string | undefined)[] = new Array<string | undefined>(BATCH_ENTRIES).fill(undefined);
 }
@@ -119,7 +165,7 @@ class Entries {
 export function createAccessLog(log: Logger): AccessLog {
   if (!log.isLevelEnabled('info')) return { write() {}, aborted() {}, flush() {}, close() {} };
   const stream = (log as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym] as DestinationStream;
-  const head = `{"level":30,"time":`;
+  const head = `{"level":"info","time":`;
   const pid = `,"pid":${process.pid},"request_id":"`;
   // The start of a line up to the request id changes once a millisecond; lines of the same one share it.
   let lastMs = -1;
@@ -138,7 +184,9 @@ export function createAccessLog(log: Logger): AccessLog {
     // a path rarely does, and is then written as JSON.stringify writes it.
     const p = e.path[i] as string;
     const path = PLAIN.test(p) ? `"${p}"` : JSON.stringify(p);
-    let text = `${start}${e.id[i]}","method":"${e.method[i]}","path":${path},"status":${e.status[i]},"duration_ms":${hundredths(e.duration[i] as number)}`;
+    // An address (./client-address.ts) is digits, hex, "." and ":" or the word unknown: no escaping.
+    const route = e.route[i];
+    let text = `${start}${e.id[i]}","client":"${e.client[i]}","method":"${e.method[i]}","path":${path}${route === undefined ? '' : `,"route":${PLAIN.test(route) ? `"${route}"` : JSON.stringify(route)}`},"status":${e.status[i]},"bytes_in":${e.bytesIn[i]},"bytes_out":${e.bytesOut[i]},"duration_ms":${hundredths(e.duration[i] as number)}`;
     const upstream = e.upstream[i];
     if (upstream !== undefined) {
       if (upstream !== upstreamLabel) {
@@ -146,7 +194,11 @@ export function createAccessLog(log: Logger): AccessLog {
         upstreamField = `,"upstream":${JSON.stringify(upstream)}`;
       }
       text += upstreamField;
+      const ums = e.upstreamMs[i] as number;
+      if (ums >= 0) text += `,"upstream_ms":${hundredths(ums)}`;
     }
+    const agent = e.agent[i];
+    if (agent !== undefined) text += `,"user_agent":${PLAIN.test(agent) ? `"${agent}"` : JSON.stringify(agent)}`;
     const limit = e.limit[i];
     const end = e.aborted[i] === 1 ? ABORTED_END : END;
     return text + (limit === undefined ? end : `,"limit":"${limit}"${end}`);
@@ -161,7 +213,14 @@ export function createAccessLog(log: Logger): AccessLog {
     for (let i = 0; i < n; i++) batches.add(line(entries, i));
     batches.flush();
   };
-  const add = (ctx: RequestContext, status: number, ms: number, limit: string | undefined, aborted: number): void => {
+  const add = (
+    ctx: RequestContext,
+    status: number,
+    ms: number,
+    limit: string | undefined,
+    aborted: number,
+    route: string | undefined,
+  ): void => {
     const e = entries;
     const i = e.count;
     e.time[i] = Date.now();
@@ -171,6 +230,16 @@ export function createAccessLog(log: Logger): AccessLog {
     e.id[i] = ctx.requestId;
     e.method[i] = ctx.method;
     e.path[i] = ctx.path;
+    e.client[i] = clientAddressOf(ctx.req);
+    e.route[i] = route;
+    const ua = ctx.req.headers['user-agent'];
+    e.agent[i] = ua === undefined ? undefined : ua.length > MAX_AGENT ? ua.slice(0, MAX_AGENT) : ua;
+    const io = bytesOf(ctx.req.socket);
+    e.bytesIn[i] = io.in;
+    e.bytesOut[i] = io.out;
+    const sent = ctx.route ? (ctx.state.upstreamSentAt as number | undefined) : undefined;
+    const answered = sent === undefined ? undefined : (ctx.state.upstreamAnsweredAt as number | undefined);
+    e.upstreamMs[i] = answered === undefined || sent === undefined ? -1 : answered - sent;
     e.upstream[i] = ctx.route ? (ctx.state.upstream as string | undefined) : undefined;
     e.limit[i] = limit;
     e.count = i + 1;
@@ -179,11 +248,11 @@ export function createAccessLog(log: Logger): AccessLog {
   const timer = setInterval(flush, FLUSH_INTERVAL);
   timer.unref();
   return {
-    write(ctx, status, ms, limit): void {
-      add(ctx, status, ms, limit, 0);
+    write(ctx, status, ms, limit, route): void {
+      add(ctx, status, ms, limit, 0, route);
     },
-    aborted(ctx, sent, ms, limit): void {
-      add(ctx, sent ?? 0, ms, limit, 1);
+    aborted(ctx, sent, ms, limit, route): void {
+      add(ctx, sent ?? 0, ms, limit, 1, route);
     },
     flush,
     close(): void {

@@ -1,5 +1,6 @@
 import { DEFAULT_PROFILE, PROFILE_IDS, type Profile } from '../catalog/index.ts';
 import type { Limits } from '../server/options.ts';
+import { trustedProxies } from './client-address.ts';
 import {
   ConfigError,
   type ConfigIssue,
@@ -49,6 +50,11 @@ export interface GatewayConfig {
   routes: RouteConfig[];
   /** Proxy authentication, authentication, rate limit, load shedding, body budget: each off unless configured. */
   policies: PoliciesConfig;
+  /**
+   * Peers (addresses or CIDR blocks) whose Forwarded / X-Forwarded-For say who
+   * the client is (./client-address.ts). @default [] (none: the peer is the client)
+   */
+  trustProxy: readonly string[];
 }
 
 export const DEFAULTS = {
@@ -59,7 +65,7 @@ export const DEFAULTS = {
   drainRetryAfter: 5, // 5 s
 } as const;
 
-const TOP_KEYS = ['profile', 'listen', 'admin', 'log', 'drain', 'limits', 'routes', 'policies'] as const;
+const TOP_KEYS = ['profile', 'listen', 'admin', 'log', 'drain', 'limits', 'routes', 'policies', 'trustProxy'] as const;
 const LIMIT_KEYS = [
   'requestLine',
   'headerSize',
@@ -137,6 +143,17 @@ export function readGatewayConfig(raw: unknown): { config: GatewayConfig; issues
   const retryAfterMs = r.duration(drainObj, 'retryAfter', ['drain'], DEFAULTS.drainRetryAfter * 1000, 1000);
   const limits = readLimits(r, top.limits);
   const policies = readPolicies(r, top.policies);
+  const trustProxy = r.strings(top, 'trustProxy', []) ?? [];
+  trustProxy.forEach((cidr, i) => {
+    try {
+      trustedProxies([cidr]);
+    } catch (err) {
+      r.fail(
+        typeof top.trustProxy === 'string' ? ['trustProxy'] : ['trustProxy', i],
+        (err as Error).message.replace('[0]: ', ''),
+      );
+    }
+  });
 
   const routes: RouteConfig[] = [];
   if (top.routes !== undefined) {
@@ -167,6 +184,7 @@ export function readGatewayConfig(raw: unknown): { config: GatewayConfig; issues
     limits,
     routes,
     policies,
+    trustProxy,
   };
   return { config, issues: r.issues };
 }

@@ -8,6 +8,7 @@ import { createServer } from '../server/serve.ts';
 import type { Guard, RequestContext, RouteDef } from '../server/types.ts';
 import { createAccessLog, createLogger, type Logger } from './access-log.ts';
 import { createAdminServer, type NotReady } from './admin.ts';
+import { ensureClient, resolveClient, trustedProxies } from './client-address.ts';
 import type { GatewayConfig } from './config.ts';
 import type { RouteConfig } from './config-route.ts';
 import { createDashboard, createDashboardStats, type DashboardStats, processData } from './dashboard/index.ts';
@@ -17,6 +18,7 @@ import { mirrorRoutes } from './mirror.ts';
 import { escapedSlashesFor } from './paths.ts';
 import { createPolicies } from './policies.ts';
 import { instrumentPolicies } from './policy-metrics.ts';
+import { processFamilies } from './process-metrics.ts';
 import { type Family, render } from './prometheus.ts';
 import { createProxyHandler } from './proxy.ts';
 import type { ProxyRoute } from './proxy-route.ts';
@@ -122,7 +124,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       onUpgrade: (ctx, status) => {
         metrics.observe(stats, status, 0);
         dashboard.record(stats.label, ctx, status, 0, undefined);
-        access(ctx, status, 0, undefined);
+        access(ctx, status, 0, undefined, route.path);
       },
     };
     const handler = createProxyHandler(proxyRoute);
@@ -161,6 +163,16 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     });
   };
 
+  // trustProxy: the client address, through trusted hops only, before any guard keys on it (./client-address.ts).
+  const trust = config.trustProxy.length ? trustedProxies(config.trustProxy) : undefined;
+  const clientGuards: Guard[] = trust
+    ? [
+        function clientAddress(ctx: RequestContext): void {
+          resolveClient(ctx.req, trust);
+        },
+      ]
+    : [];
+
   const statsFor = (ctx: RequestContext): RouteStats => (ctx.route && statsOf.get(ctx.route)) || unmatched;
   // The limiter's decision, recorded in a routed request's state (./policy-metrics.ts).
   const limitOf = (ctx: RequestContext): string | undefined =>
@@ -168,19 +180,22 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const server = createServer({
     profile: config.profile,
     routes,
-    accessGuards: [drainGuard, ...instrumentPolicies(policies), ...(options.accessGuards ?? [])],
+    accessGuards: [...clientGuards, drainGuard, ...instrumentPolicies(policies), ...(options.accessGuards ?? [])],
     limits: config.limits,
     onResponse(ctx: RequestContext, status: number, ms: number): void {
       const stats = statsFor(ctx);
       metrics.observe(stats, status, ms);
       const limit = limitOf(ctx);
       if (limit) metrics.limiter(stats, limit);
+      if (trust) ensureClient(ctx.req, trust);
       dashboard.record(stats.label, ctx, status, ms, limit);
-      access(ctx, status, ms, limit);
+      access(ctx, status, ms, limit, ctx.route ? stats.label : undefined);
     },
     onAborted(ctx: RequestContext, sent: number | undefined, ms: number): void {
-      metrics.abort(statsFor(ctx));
-      accessLog.aborted(ctx, sent, ms, limitOf(ctx));
+      const stats = statsFor(ctx);
+      metrics.abort(stats);
+      if (trust) ensureClient(ctx.req, trust);
+      accessLog.aborted(ctx, sent, ms, limitOf(ctx), ctx.route ? stats.label : undefined);
     },
     onError(err: unknown, ctx: RequestContext | undefined): void {
       log.error({ request_id: ctx?.requestId, err }, 'request failed unexpectedly');
@@ -204,6 +219,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     },
   ]);
   metrics.addSource(() => policyFamilies(policies.stats()));
+  metrics.addSource(processFamilies);
   for (const source of options.metricSources ?? []) metrics.addSource(source);
 
   const notReady = (): NotReady | undefined => {

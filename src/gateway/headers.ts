@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { fromTrustedProxy, plainAddress } from './client-address.ts';
 
 /**
  * RFC 9110 §7.6.1: Connection and the connection-specific fields it lists
@@ -28,6 +29,13 @@ const REQUEST_SKIP = new Set([
   'x-request-id',
   'expect',
 ]);
+
+/**
+ * What a client could write to pass for someone else: from a peer that is
+ * not a trusted proxy (`trustProxy`, ./client-address.ts) these are dropped,
+ * and X-Forwarded-For starts afresh with the peer's address.
+ */
+const CLAIMS = new Set(['forwarded', 'x-real-ip']);
 
 /** Response fields never copied back: hop-by-hop ones, and X-Request-Id which the gateway sets itself. */
 const RESPONSE_SKIP = new Set([...HOP_BY_HOP, 'proxy-authenticate', 'x-request-id']);
@@ -65,9 +73,11 @@ export function forwardRequestHeaders(req: IncomingMessage, requestId: string, h
   const out: string[] = [];
   let via: string | undefined;
   let xff: string | undefined;
+  const trusted = fromTrustedProxy(req);
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
     const lower = name.toLowerCase();
+    if (!trusted && CLAIMS.has(lower)) continue;
     if (REQUEST_SKIP.has(lower) || strip?.has(lower)) {
       // RFC 9110 §7.6.3: each proxy appends itself to Via; X-Forwarded-For likewise grows by one hop.
       if (lower === 'via') via = append(via, raw[i + 1] as string);
@@ -79,7 +89,9 @@ export function forwardRequestHeaders(req: IncomingMessage, requestId: string, h
   const socket = req.socket;
   const version = req.httpVersion;
   out.push('via', append(via, version === '1.1' ? VIA_11 : version === '1.0' ? VIA_10 : `${version} ${VIA_NAME}`));
-  if (socket.remoteAddress) out.push('x-forwarded-for', append(xff, socket.remoteAddress));
+  // RFC 7239 §5.2 / X-Forwarded-For: the chain goes on only behind a trusted proxy; a client's own is no evidence.
+  if (socket.remoteAddress)
+    out.push('x-forwarded-for', append(trusted ? xff : undefined, plainAddress(socket.remoteAddress)));
   out.push('x-forwarded-proto', (socket as TLSSocket).encrypted ? 'https' : 'http');
   // The canonical authority: an absolute-form target's replaces Host (RFC 9112 §3.2.2).
   if (host) out.push('x-forwarded-host', host);

@@ -93,6 +93,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     // RFC 9110 §10.1.1: the 100 goes out now that every guard passed and the body is wanted.
     if (hasBody) continueIfExpected(ctx);
     else skipDrain(req);
+    // For the access line's upstream_ms: from here to the upstream's status line.
+    ctx.state.upstreamSentAt = performance.now();
     target.pool.dispatch(
       {
         path: upstreamPath(target, route.config, ctx.path, ctx.search),
@@ -131,6 +133,7 @@ class Exchange implements Dispatcher.DispatchHandler {
       return;
     }
     this.#target?.breaker?.success();
+    this.#ctx.state.upstreamAnsweredAt = performance.now();
     const config = this.#route.config;
     const ctx = this.#ctx;
     if (status === 407) {

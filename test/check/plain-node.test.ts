@@ -81,8 +81,21 @@ describe('a plain node:http server', () => {
     assert.equal(bare.targetSource, 'none');
     const ran = bare.probes.filter((p) => p.verdict !== 'n/a').map((p) => p.id);
     assert.deepEqual(ran.sort(), [
+      '400-asterisk-get',
       '400-cl-te',
+      '400-dot-climb',
       '400-header-syntax',
+      '400-host-empty',
+      '400-host-http10',
+      '400-host-missing',
+      '400-host-repeated',
+      '400-host-syntax',
+      '400-host-userinfo',
+      '400-percent-invalid',
+      '400-percent-nul',
+      '400-target-bytes',
+      '400-target-fragment',
+      '400-te-empty',
       '404-problem-json',
       '404-request-id',
       '404-unknown-path',

@@ -56,4 +56,32 @@ describe('the checker against servers that misbehave on the wire', () => {
     assert.ok(response && response.bodyBytes <= 256 * 1024, `kept ${response?.bodyBytes} bytes`);
     assert.match(probe?.reason ?? '', /body is not JSON/);
   });
+
+  it('sends malformed requests byte for byte: no Host, Host twice, raw bytes outside ASCII', async (t) => {
+    const seen: Buffer[] = [];
+    const server = createServer((socket) => {
+      socket.on('error', () => undefined);
+      let got = Buffer.alloc(0);
+      socket.on('data', (chunk: Buffer) => {
+        got = Buffer.concat([got, chunk]);
+        if (!got.includes('\r\n\r\n')) return;
+        seen.push(got);
+        socket.end('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => server.close());
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    await runCheck(url, { only: ['400-host-missing', '400-host-repeated', '400-target-bytes'], concurrency: 1 });
+    const heads = seen.map((b) => b.toString('latin1'));
+    const port = new URL(url).port;
+    assert.ok(heads.includes('GET / HTTP/1.1\r\nConnection: close\r\n\r\n'), 'no Host line at all');
+    const twice = `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`;
+    assert.ok(heads.includes(twice), 'the same Host line twice');
+    const bytes = seen.find((b) => b.includes(Buffer.from('caf')));
+    assert.deepEqual(
+      bytes?.subarray(0, 14),
+      Buffer.from([...Buffer.from('GET /caf'), 0xc3, 0xa9, ...Buffer.from(' HTT')]),
+    );
+  });
 });

@@ -17,6 +17,8 @@ describe('--workers: processes sharing the port, one admin port with merged metr
     // Counters add up across the workers; per-process gauges keep one sample per worker.
     assert.match(metrics, /statuskit_gateway_requests_total\{route="\/",code="200"\} 6/);
     assert.equal((metrics.match(/statuskit_gateway_draining\{worker="\d+"\} 0/g) ?? []).length, 2);
+    // Process metrics are per process too: one resident set size per worker.
+    assert.equal((metrics.match(/^process_resident_memory_bytes\{worker="\d+"\} \d+$/gm) ?? []).length, 2);
     assert.equal((await fetch(`${serve.adminUrl}/readyz`)).status, 200);
     serve.child.kill('SIGTERM');
     assert.equal(await serve.exited, 0);

@@ -2,17 +2,23 @@ import type { Probe } from '../probe.ts';
 import { BODY_PROBES } from './bodies.ts';
 import { CONDITIONAL_PROBES } from './conditional.ts';
 import { FAILURE_PROBES } from './failures.ts';
+import { HOST_PROBES } from './host.ts';
 import { METHOD_PROBES } from './methods.ts';
+import { PROTECTED_PROBES } from './protected.ts';
 import { PROTOCOL_PROBES } from './protocol.ts';
+import { TARGET_PROBES } from './target.ts';
 import { UPGRADE_PROBES } from './upgrade.ts';
 
 /** Every probe, in the order of the contract's table (by code). */
 export const PROBES: readonly Probe[] = [
   ...PROTOCOL_PROBES,
+  ...HOST_PROBES,
+  ...TARGET_PROBES,
   ...METHOD_PROBES,
   ...BODY_PROBES,
   ...CONDITIONAL_PROBES,
   ...FAILURE_PROBES,
+  ...PROTECTED_PROBES,
   ...UPGRADE_PROBES,
 ].sort((a, b) => a.code - b.code);
 

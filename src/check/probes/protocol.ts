@@ -73,6 +73,22 @@ export const PROTOCOL_PROBES: readonly Probe[] = [
     },
   },
   {
+    id: '400-te-empty',
+    code: 400,
+    title: 'a Transfer-Encoding with an empty value is answered 400',
+    // RFC 9112 §6.1 / §6.3: a request whose Transfer-Encoding does not end in chunked has no
+    // reliable length; the server MUST answer 400 (and close).
+    rfc: 'RFC 9112 §6.3',
+    run: async (ctx) => {
+      const spec = {
+        method: 'POST',
+        target: ctx.target.collection ?? '/',
+        headers: [JSON_ACCEPT, ['Content-Type', 'application/json'], ['Transfer-Encoding', '']] as const,
+      };
+      return (await expectAnswer(ctx, spec, 400)).checks;
+    },
+  },
+  {
     id: '404-unknown-path',
     code: 404,
     title: 'a path with no route is answered 404 with the error body',

@@ -150,7 +150,7 @@ export const SCRIPT = String.raw`'use strict';
     if (focused) { var again = body.querySelector('[data-id="' + CSS.escape(focused) + '"]'); if (again) again.focus(); }
   }
   function showAccess(e) {
-    var fields = ['time', 'request_id', 'method', 'path', 'status', 'duration_ms', 'upstream', 'limit', 'error_code', 'route', 'cause', 'side'];
+    var fields = ['time', 'request_id', 'client', 'method', 'path', 'route', 'status', 'duration_ms', 'upstream', 'limit', 'user_agent', 'error_code', 'cause', 'side'];
     var dl = $('access-fields');
     dl.replaceChildren.apply(dl, fields.flatMap(function (f) {
       var v = f === 'time' ? e.time + ' (' + new Date(e.time).toISOString() + ')' : e[f];

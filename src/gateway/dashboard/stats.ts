@@ -1,5 +1,6 @@
 import { SUBCODE_STATE } from '../../server/respond.ts';
 import type { RequestContext } from '../../server/types.ts';
+import { clientAddressOf } from '../client-address.ts';
 
 /**
  * What the dashboard counts in one process, second by second: per route the
@@ -13,6 +14,8 @@ import type { RequestContext } from '../../server/types.ts';
 export const WINDOW = 900; // 15 min
 /** Seconds the latency percentiles cover. */
 export const LATENCY_WINDOW = 60; // 1 min
+/** Characters of User-Agent kept (the access log keeps as many). */
+const MAX_AGENT = 256;
 /** Error answers kept per second (the page shows the latest of them). */
 const ERRORS_PER_SECOND = 20;
 
@@ -38,6 +41,8 @@ export interface ErrorEntry {
   time: number;
   route: string;
   request_id: string;
+  /** The client address, as the access line has it (through trusted proxies only). */
+  client: string;
   method: string;
   path: string;
   status: number;
@@ -45,6 +50,7 @@ export interface ErrorEntry {
   duration_ms: number;
   upstream: string | undefined;
   limit: string | undefined;
+  user_agent: string | undefined;
   cause: string | undefined;
   side: Side;
 }
@@ -219,6 +225,7 @@ export class DashboardStats {
       time: now,
       route: label,
       request_id: ctx.requestId,
+      client: clientAddressOf(ctx.req),
       method: ctx.method,
       path: ctx.path,
       status,
@@ -226,6 +233,7 @@ export class DashboardStats {
       duration_ms: Math.round(ms * 100) / 100,
       upstream,
       limit,
+      user_agent: ctx.req.headers['user-agent']?.slice(0, MAX_AGENT),
       cause,
       side,
     });

@@ -139,6 +139,8 @@ export function createAuthGuard(options: AuthOptions = {}): AuthGuard {
     const now = clock();
     const result = verifyRequest({
       method: ctx.method,
+      // The raw request target, not ctx.path: the signature covers the bytes the client signed;
+      // the canonical path is what is authorised and forwarded (docs/gateway-limits.md).
       url: ctx.req.url ?? '/',
       headers: ctx.req.headers,
       payloadHash,

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { RequestContext } from '../../server/types.ts';
 import { principalOf } from '../auth/principal.ts';
+import { clientAddressOf } from '../client-address.ts';
 
 /**
  * What a per-client limit counts by:
  * - `principal`: who the auth guard authenticated (API key id or access key);
  * - `api-key`: the presented API key (X-Api-Key or Authorization: Bearer), hashed so no secret is stored;
  * - `access-key`: the Access= parameter of an SDK-HMAC-SHA256 Authorization;
- * - `ip`: the peer address of the connection (not X-Forwarded-For, which any client can write);
+ * - `ip`: the client address: the peer's, or through trusted proxies only (`trustProxy`, ../client-address.ts);
  * - a function returning the key, or undefined.
  * Whenever the chosen credential is absent, the client IP is used.
  */
@@ -25,7 +26,7 @@ function header(ctx: RequestContext, name: string): string | undefined {
  * rope, which the store's map must flatten before it can hash it (see ../limits/memory.ts).
  */
 export function ipOf(ctx: RequestContext): string {
-  return ['ip:', ctx.req.socket.remoteAddress ?? 'unknown'].join('');
+  return ['ip:', clientAddressOf(ctx.req)].join('');
 }
 
 /** The presented API key, if any: X-Api-Key, else a Bearer token. */

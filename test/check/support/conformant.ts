@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { errorCodeFor } from '../../../src/catalog/index.ts';
 import type { TargetDescription } from '../../../src/check/target.ts';
+import { canonical } from './canonical.ts';
 
 /**
  * A small node:http server written by hand to follow the contract on the
@@ -241,6 +242,8 @@ export async function startConformant(defects: readonly Defect[] = []): Promise<
     headersTimeout: 1000,
     requestTimeout: 2000,
     connectionsCheckingInterval: 100,
+    // Host is checked with the other request-line rules (support/canonical.ts), with the error body.
+    requireHostHeader: false,
   });
   DEFECTS.set(server, new Set(defects));
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
@@ -251,6 +254,9 @@ export async function startConformant(defects: readonly Defect[] = []): Promise<
         ? incoming
         : randomUUID(),
     );
+    const canon = canonical(req);
+    if ('error' in canon) return fail(req, res, 400, canon.error, { Connection: 'close' });
+    req.url = canon.url;
     if (refuseEarly(req, res)) return;
     if (req.headers.expect && !has(req, 'no-continue')) res.writeContinue();
     const chunks: Buffer[] = [];

@@ -95,6 +95,7 @@ describe('the dashboard page in headless Chromium', () => {
     assert.ok(requestId && fields.includes(requestId));
     assert.match(fields, /method/);
     assert.match(fields, /duration_ms/);
+    assert.match(fields, /client127\.0\.0\.1/, 'the client address, as the access line has it');
     assert.equal(await page.evaluate('document.activeElement?.id'), 'access', 'focus moves to the fields');
     assert.deepEqual(errors, []);
   });

@@ -5,7 +5,14 @@ import { DashboardView, quantile } from '../../../src/gateway/dashboard/view.ts'
 import type { RequestContext } from '../../../src/server/types.ts';
 
 const ctx = (id: string, state: Record<string, unknown> = {}): RequestContext =>
-  ({ requestId: id, method: 'GET', path: '/x', route: {}, state }) as unknown as RequestContext;
+  ({
+    requestId: id,
+    method: 'GET',
+    path: '/x',
+    route: {},
+    state,
+    req: { headers: {}, socket: {} },
+  }) as unknown as RequestContext;
 
 describe('the dashboard recorder', () => {
   it('keeps 15 minutes of seconds in a ring, histograms for the last minute only', () => {
