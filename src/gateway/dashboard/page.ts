@@ -103,7 +103,7 @@ button.link { border: 0; padding: 0; background: none; color: var(--c3); text-de
 .skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: .5rem; background: var(--bg); padding: .25rem; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
-caption { text-align: left; color: var(--muted); font-size: .85rem; padding-bottom: .25rem; }
+caption { text-align: left; color: var(--muted); font-size: .85rem; padding-bottom: .25rem; max-width: calc(100vw - 2rem); }
 th, td { text-align: right; padding: .3rem .55rem; border-bottom: 1px solid var(--line); white-space: nowrap; }
 th:first-child, td:first-child, td.text, th.text, #error-table th, #error-table td { text-align: left; }
 thead th { font-size: .8rem; color: var(--muted); font-weight: 600; }
