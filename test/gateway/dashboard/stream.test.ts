@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CatalogView } from '../../../src/gateway/dashboard/stream.ts';
 import type { Tick } from '../../../src/gateway/dashboard/view.ts';
-import { startGateway, startUpstream } from '../support.ts';
+import { closedPort, startGateway, startUpstream } from '../support.ts';
 import { openEvents, waitForEvent } from './sse.ts';
 
 describe('the dashboard event stream', () => {
@@ -36,5 +36,33 @@ describe('the dashboard event stream', () => {
     const ts = seen.map((d) => d.t);
     assert.ok(Math.max(...ts) - Math.min(...ts) <= 1, ts.join());
     assert.equal(seen[0]?.processes.length, 1);
+  });
+
+  it("names a 503's cause and side: the open breaker, the upstream's fault; the target shows it open", async (t) => {
+    const down = await closedPort();
+    const g = await startGateway({
+      routes: [{ path: '/', targets: [`http://127.0.0.1:${down}`], breaker: { failures: 2, cooldown: '30s' } }],
+    });
+    t.after(() => g.close());
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(`${g.url}/x`);
+      await res.arrayBuffer();
+      statuses.push(res.status);
+    }
+    assert.deepEqual(statuses, [502, 502, 503, 503]);
+    const stream = await openEvents(`${g.adminUrl}/dashboard/events`);
+    t.after(() => stream.close());
+    const tick = await waitForEvent<Tick>(stream.next, 'tick', (d) => {
+      const r = d.routes.find((x) => x.route === '/');
+      return (r?.codes['502'] ?? 0) + (r?.codes['503'] ?? 0) === 4;
+    });
+    const root = tick.routes.find((r) => r.route === '/');
+    assert.deepEqual(root?.causes, { '503 breaker': 2 });
+    assert.deepEqual(root?.sides, { client: 0, gateway: 0, upstream: 4 });
+    assert.deepEqual(root?.targets[0]?.states, { open: 1 });
+    const e503 = tick.errors.find((e) => e.status === 503);
+    assert.equal(e503?.error_code, 'SVC.0503.BREAKER_OPEN');
+    assert.equal(e503?.cause, 'breaker');
   });
 });
