@@ -12,6 +12,7 @@ import { ensureClient, resolveClient, trustedProxies } from './client-address.ts
 import type { GatewayConfig } from './config.ts';
 import type { RouteConfig } from './config-route.ts';
 import { createDashboard, createDashboardStats, type DashboardStats, processData } from './dashboard/index.ts';
+import type { ProcessData } from './dashboard/stats.ts';
 import { policyFamilies } from './guards/metrics.ts';
 import { GatewayMetrics, type RouteStats, UNMATCHED } from './metrics.ts';
 import { mirrorRoutes } from './mirror.ts';
@@ -65,7 +66,7 @@ export interface Gateway {
   /** What the admin port's dashboard shows of this process (seconds of answers, latest errors). */
   readonly dashboard: DashboardStats;
   /** This process's dashboard data, as a cluster worker hands it to the primary. */
-  dashboardData(since: number, until: number, histFrom: number): ReturnType<ReturnType<typeof processData>>;
+  dashboardData(since: number, until: number, histFrom: number): ProcessData;
   readonly log: Logger;
   readonly draining: boolean;
   /** Requests forwarded and not yet answered. */

@@ -75,6 +75,8 @@ export function createDashboardStream(view: DashboardView, profile: Profile, onE
   let timer: NodeJS.Timeout | undefined;
   let last = '';
   let running: Promise<void> | undefined;
+  /** Dashboards connected and waiting for their history. */
+  let joining = 0;
 
   const broadcast = (text: string): void => {
     for (const res of clients) {
@@ -102,7 +104,6 @@ export function createDashboardStream(view: DashboardView, profile: Profile, onE
     clearInterval(timer);
     timer = undefined;
   };
-  let joining = 0;
 
   const handle = (ctx: RequestContext): void => {
     const res = ctx.res;
@@ -111,6 +112,11 @@ export function createDashboardStream(view: DashboardView, profile: Profile, onE
       'cache-control': 'no-store',
       'x-request-id': ctx.requestId,
     });
+    // RFC 9110 §9.3.2: HEAD gets the head alone; it never joins the stream.
+    if (ctx.method === 'HEAD') {
+      res.end();
+      return;
+    }
     res.write(`retry: ${RETRY}\n\n${meta}`);
     res.on('close', () => {
       clients.delete(res);

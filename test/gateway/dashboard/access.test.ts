@@ -44,6 +44,10 @@ describe('who may open the dashboard', () => {
       assert.equal(res.status, 200, path);
       await res.arrayBuffer();
     }
+    // HEAD of the stream: the head, then the end (it never joins the ticks).
+    const head = await fetch(local(g, '/dashboard/events'), { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.match(head.headers.get('content-type') ?? '', /^text\/event-stream/);
     const page = await fetch(local(g, '/dashboard'));
     assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
     assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/);
