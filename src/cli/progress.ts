@@ -60,8 +60,8 @@ export function progressLine(terminal: Terminal | undefined, options: ProgressOp
     const { event } = longest;
     const waited = Math.floor((at - longest.since) / 1000);
     const upTo = event.waitsUpToMs === undefined ? '' : ` of up to ${Math.round(event.waitsUpToMs / 1000)} s`;
-    const others = running.size > 1 ? ` (+${running.size - 1} more)` : '';
-    draw(`waiting ${waited} s${upTo}: ${event.id}, ${event.title}${others}`);
+    const others = running.size > 1 ? ` (+${running.size - 1} more running)` : '';
+    draw(`waiting ${waited} s${upTo}: ${event.id}${others}, ${event.title}`);
   };
 
   const interval = options.interval ?? 1000; // 1 s
