@@ -2,17 +2,17 @@ import { CliError } from './errors.ts';
 import { runCli } from './main.ts';
 
 /**
- * A writer for process.stdout that survives a closed reader (`statuskit … | head -1`):
+ * A writer for stdout or stderr that survives a closed reader (`statuskit … | head -1`):
  * on EPIPE it stops writing, and the command ends with the status it would have had.
  */
-function stdoutWriter(): (text: string) => void {
+function writer(stream: NodeJS.WriteStream): (text: string) => void {
   let closed = false;
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
     closed = true;
   });
   return (text) => {
-    if (!closed) process.stdout.write(text);
+    if (!closed) stream.write(text);
   };
 }
 
@@ -30,8 +30,8 @@ function terminal(): NodeJS.WriteStream | undefined {
 export async function shell(): Promise<void> {
   const tty = terminal();
   const io = {
-    out: stdoutWriter(),
-    err: (text: string) => void process.stderr.write(text),
+    out: writer(process.stdout),
+    err: writer(process.stderr),
     ...(tty ? { tty } : {}),
   };
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => {

@@ -48,6 +48,19 @@ describe('statuskit with its stdout closed early (… | head -1)', () => {
     assert.equal(r.code, 1);
   });
 
+  it('a usage error into a closed stderr still exits 2', async () => {
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, ['bin/statuskit.js', 'check', 'not-a-url'], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout.destroy();
+      child.stderr.destroy();
+      child.on('close', resolve);
+    });
+    assert.equal(code, 2);
+  });
+
   it('--version into a closed pipe exits 0', async () => {
     const r = await closedEarly('at-once', '--version');
     assert.doesNotMatch(r.err, /EPIPE|Error/);
