@@ -48,7 +48,7 @@ function rateLimitProblem(field: 'RateLimit' | 'RateLimit-Policy', value: string
 }
 
 /** The RateLimit fields of an answer parse as one of the draft's generations. */
-export function rateLimitSyntax(res: WireResponse): Check[] {
+export function rateLimitSyntax(res: Pick<WireResponse, 'headers'>): Check[] {
   const checks: Check[] = [];
   for (const field of ['RateLimit-Policy', 'RateLimit'] as const) {
     const value = header(res, field);
