@@ -88,8 +88,7 @@ export class Pacer {
       if (wait > 0) {
         input.onWait?.({ method: input.method, url: input.url.href, wait, reason });
         await input.clock.sleep(wait, input.signal);
-        if (reason === 'quota' && s.resetAt !== undefined && input.clock.now() >= s.resetAt) s.known = false;
-        continue;
+        continue; // The state may have changed meanwhile (a newer answer): judge it afresh.
       }
       if (!s.known) {
         if (s.inFlight === 0) break; // This one finds out.
