@@ -31,9 +31,19 @@ export { type ClientKey, clientKeyFn, presentedApiKey } from './guards/client-ke
 export { POLICY_KEYS, type PoliciesConfig, readPolicies } from './guards/config.ts';
 export { type PolicyStats, policyFamilies } from './guards/metrics.ts';
 export { createProxyAuthGuard, type ProxyAuthOptions, type ProxyUser } from './guards/proxy-auth.ts';
-export { createRateLimitGuard, type RateLimitGuard, type RateLimitOptions } from './guards/rate.ts';
+export { createRateLimitGuard, type RateLimitGuard, type RateLimitOptions, type RoutedPolicy } from './guards/rate.ts';
 export { createLoadShedder, type LoadShedder, type LoadShedOptions } from './guards/shed.ts';
-export { rateLimitField, rateLimitHeaders, retryAfterSeconds } from './limits/fields.ts';
+export {
+  FIELD_GENERATIONS,
+  type FieldGeneration,
+  type LimitState,
+  QUOTA_EXCEEDED,
+  rateLimitField,
+  rateLimitFieldList,
+  rateLimitHeaders,
+  rateLimitHeaderValues,
+  retryAfterSeconds,
+} from './limits/fields.ts';
 export { type CompiledPolicy, compilePolicy, type Decision, gcraStep, type RatePolicy } from './limits/gcra.ts';
 export { MemoryStore, type MemoryStoreOptions } from './limits/memory.ts';
 export { GCRA_SCRIPT, RedisStore, type RedisStoreOptions } from './limits/redis.ts';
@@ -123,7 +133,9 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
           })
         : new MemoryStore({ maxKeys: c.memory.maxKeys, sweepIntervalMs: c.memory.sweepInterval });
     rate = createRateLimitGuard({
-      policy: c.policy,
+      ...(c.policy ? { policy: c.policy } : {}),
+      policies: c.limits,
+      fields: c.fields,
       store,
       key: c.key,
       clock,

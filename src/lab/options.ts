@@ -1,4 +1,5 @@
 import { DEFAULT_PROFILE, type Profile, parseProfile } from '../catalog/index.ts';
+import { FIELD_GENERATIONS, type FieldGeneration } from '../gateway/limits/fields.ts';
 
 /** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
@@ -26,6 +27,8 @@ export interface LabOptions {
   rateLimit?: number;
   /** The window of /limited. @default 10000 ms */
   rateWindow?: number;
+  /** The generation of /limited's RateLimit fields (`?fields=` overrides it per request). @default "draft-08" */
+  rateLimitFields?: FieldGeneration;
   /** Retry-After of the maintenance route. @default 120 s */
   maintenanceRetryAfter?: number;
 }
@@ -67,6 +70,14 @@ export function resolveLabOptions(options: LabOptions = {}): ResolvedLabOptions 
     maxJobs: positive('maxJobs', options.maxJobs, 1000),
     rateLimit: positive('rateLimit', options.rateLimit, 5),
     rateWindow: positive('rateWindow', options.rateWindow, 10_000), // 10 s
+    rateLimitFields: generation(options.rateLimitFields),
     maintenanceRetryAfter: positive('maintenanceRetryAfter', options.maintenanceRetryAfter, 120), // 2 min
   };
+}
+
+function generation(value: FieldGeneration | undefined): FieldGeneration {
+  if (value === undefined) return 'draft-08';
+  if (!FIELD_GENERATIONS.includes(value))
+    throw new TypeError(`Lab option rateLimitFields must be one of ${FIELD_GENERATIONS.join(', ')}, got ${value}.`);
+  return value;
 }

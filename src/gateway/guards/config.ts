@@ -8,7 +8,8 @@
 import type { AuthScheme } from '../auth/challenge.ts';
 import type { AccessKeyRecord, ApiKeyRecord } from '../auth/keys.ts';
 import type { RouteRule } from '../auth/routes.ts';
-import { type ConfigPath, type ConfigReader, describe, type Obj } from '../config-reader.ts';
+import { type ConfigPath, type ConfigReader, describe, isObj, type Obj } from '../config-reader.ts';
+import { FIELD_GENERATIONS, type FieldGeneration } from '../limits/fields.ts';
 import type { RatePolicy } from '../limits/gcra.ts';
 import type { FailurePolicy } from '../limits/store.ts';
 import { createAuthGuard, type ProtectRule } from './auth.ts';
@@ -38,7 +39,12 @@ export interface PoliciesConfig {
     protect?: ProtectRule[];
   };
   rateLimit?: {
-    policy: RatePolicy;
+    /** The policy on every route; absent when only `limits` are given. */
+    policy: RatePolicy | undefined;
+    /** Policies for some routes (or all, without `routes`); a request under several is decided by each. */
+    limits: (RatePolicy & { routes?: RouteRule[] })[];
+    /** The generation of the RateLimit fields in answers. */
+    fields: FieldGeneration;
     key: Exclude<ClientKey, (...args: never[]) => unknown>;
     store: 'memory' | 'redis';
     memory: { maxKeys: number; sweepInterval: number };
@@ -93,8 +99,14 @@ function readRule(r: ConfigReader, v: unknown, path: ConfigPath, withSchemes: bo
   return rule;
 }
 
-function readRate(r: ConfigReader, v: unknown, path: ConfigPath, fallbackName: string): RatePolicy | undefined {
-  const o = r.object(v, path, ['name', 'limit', 'window']);
+function readRate(
+  r: ConfigReader,
+  v: unknown,
+  path: ConfigPath,
+  fallbackName: string,
+  more: readonly string[] = [],
+): RatePolicy | undefined {
+  const o = r.object(v, path, ['name', 'limit', 'window', ...more]);
   if (!o) return undefined;
   const name = r.string(o, 'name', path, fallbackName);
   const limit = r.integer(o, 'limit', path, Number.NaN, 1, 1_000_000_000);
@@ -109,8 +121,8 @@ function readRate(r: ConfigReader, v: unknown, path: ConfigPath, fallbackName: s
   if (name === undefined || limit === undefined || windowMs === undefined) return undefined;
   if (limit / (windowMs / 1000) > 10_000)
     return r.fail([...path, 'limit'], 'must be at most 10000 requests per second of the window.');
-  if (!/^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,64}$/.test(name))
-    return r.fail([...path, 'name'], 'must be 1–64 printable ASCII characters without " or \\.');
+  // RFC 9651 §3.3.3: the name goes out as an sf-string, printable ASCII.
+  if (!/^[\x20-\x7e]{1,64}$/.test(name)) return r.fail([...path, 'name'], 'must be 1–64 printable ASCII characters.');
   return { name, limit, window: windowMs / 1000 };
 }
 
@@ -244,16 +256,34 @@ export function readPolicies(r: ConfigReader, value: unknown): PoliciesConfig {
     'memory',
     'redis',
     'unavailableRetryAfter',
+    'limits',
+    'fields',
   ]);
   if (rl) {
     const path = ['policies', 'rateLimit'];
     const { name, limit, window } = rl;
-    const policy = readRate(r, { name, limit, window }, path, 'default');
+    const limits =
+      list(r, rl, 'limits', path, (x, p) => {
+        const rate = readRate(r, x, p, `policy-${Number(p[p.length - 1]) + 1}`, ['routes']);
+        const routes = isObj(x) ? list(r, x, 'routes', p, (y, q) => readRule(r, y, q, false)) : undefined;
+        return rate && (routes ? { ...rate, routes } : rate);
+      }) ?? [];
+    // One policy on every route (name/limit/window), or only `limits`, or both.
+    const policy =
+      limit === undefined && rl.limits !== undefined
+        ? undefined
+        : readRate(r, { name, limit, window }, path, 'default');
+    const names = [policy, ...limits].filter((p) => p !== undefined).map((p) => p.name);
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice !== undefined)
+      r.fail([...path, 'limits'], `policy name "${twice}" is used twice; each policy needs its own.`);
     const mem =
       rl.memory === undefined ? {} : (r.object(rl.memory, [...path, 'memory'], ['maxKeys', 'sweepInterval']) ?? {});
     const store = r.oneOf(rl, 'store', path, ['memory', 'redis'] as const, rl.redis === undefined ? 'memory' : 'redis');
     out.rateLimit = {
-      policy: policy ?? { name: 'default', limit: 1, window: 1 },
+      policy,
+      limits,
+      fields: r.oneOf(rl, 'fields', path, FIELD_GENERATIONS, 'draft-08') ?? 'draft-08',
       key: r.oneOf(rl, 'key', path, CLIENT_KEYS, 'principal') ?? 'principal',
       store: store ?? 'memory',
       memory: {

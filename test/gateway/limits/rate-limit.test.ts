@@ -60,7 +60,9 @@ describe('GCRA math (injected clock)', () => {
     assert.throws(() => compilePolicy({ limit: 0, window: 60 }), /limit/);
     assert.throws(() => compilePolicy({ limit: 1.5, window: 60 }), /limit/);
     assert.throws(() => compilePolicy({ limit: 10, window: 0 }), /window/);
-    assert.throws(() => compilePolicy({ name: 'a"b', limit: 10, window: 1 }), /name/);
+    assert.throws(() => compilePolicy({ name: 'é', limit: 10, window: 1 }), /name/);
+    // RFC 9651 §4.1.6: the serialiser escapes " and \ in the sf-string.
+    assert.equal(compilePolicy({ name: 'a"b', limit: 10, window: 1 }).policyField, '"a\\"b";q=10;w=1');
     assert.equal(compilePolicy({ limit: 10_000, window: 1 }).costUs, 100);
     assert.throws(() => compilePolicy({ limit: 10_001, window: 1 }), /10000 requests per second/);
   });
