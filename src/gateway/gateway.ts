@@ -106,11 +106,18 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       active,
       tunnels,
       onFailure: (ctx, target, kind, err) => {
+        ctx.state.fault = 'upstream';
         metrics.failure(route.path, target.label, kind);
+        // The target's address goes here, never into the client's error body.
         log.warn(
           { request_id: ctx.requestId, route: route.path, upstream: target.label, kind, err: err.message },
           'upstream failure',
         );
+      },
+      onClientFailure: (ctx, kind) => {
+        ctx.state.fault = 'client';
+        metrics.clientFailure(route.path, kind);
+        log.info({ request_id: ctx.requestId, route: route.path, kind }, 'client failure');
       },
       onUpgrade: (ctx, status) => {
         metrics.observe(stats, status, 0);

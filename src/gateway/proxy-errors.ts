@@ -14,6 +14,9 @@ export type FailureKind =
   | 'idle'
   | 'error';
 
+/** How a client made an exchange fail; a label of the client-failure metric (never counted by a breaker). */
+export type ClientFailureKind = 'body-timeout' | 'body-aborted' | 'body-too-large';
+
 export interface Failure {
   kind: FailureKind;
   /** The connection was never made: no byte of the request reached the upstream. */

@@ -14,6 +14,8 @@ import type { ProxyRoute } from './proxy-route.ts';
 import { mayTransform, transformedAnswer } from './transform.ts';
 import type { Target } from './upstream.ts';
 
+const CLOSE = { headers: { connection: 'close' } } as const;
+
 /** Largest first chunk of an answer sent as text with its head (see onResponseData). */
 const SMALL_CHUNK = 1024; // 1 KiB
 
@@ -59,6 +61,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   #hasBody = false;
   /** The client's side ended before our answer did (deadline 504 sent by the front, or the client left). */
   #gone = false;
+  /** It ended while the client's body was awaited: the front's 408, or the client left mid-body. */
+  #clientFault = false;
 
   constructor(route: ProxyRoute, ctx: Context) {
     this.#route = route;
@@ -108,6 +112,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   clientClosed(): void {
     if (this.#phase === Phase.Done) return;
     this.#gone = true;
+    this.#clientFault = this.#ctx.awaitingBody;
     // The front's 504 ended the response, or the client went away: either way the upstream request stops here.
     this.#controller?.abort(new Error('The client side of the exchange ended.'));
   }
@@ -248,7 +253,19 @@ class Exchange implements Dispatcher.DispatchHandler {
     const ctx = this.#ctx;
     const target = this.#target!;
     if (err instanceof StatusError) {
+      // A 413 of the body on its way up, or the 502 of a 407: neither is a verdict on the target's health.
+      target.breaker?.release();
+      if (err.status === 413) this.#route.onClientFailure(ctx, 'body-too-large');
       this.#fail(err);
+      return;
+    }
+    if (this.#clientFault || this.#clientBodyBroke()) {
+      // The client's body stopped arriving (the front answered 408) or broke off: the client's fault,
+      // never counted against the target (RFC 9110 §15.5.9).
+      target.breaker?.release();
+      this.#route.onClientFailure(ctx, this.#gone && ctx.res.statusCode === 408 ? 'body-timeout' : 'body-aborted');
+      if (this.#gone) this.#done();
+      else this.#fail(new StatusError(400, 'The request body broke off before it was complete.', CLOSE));
       return;
     }
     if (this.#gone) {
@@ -282,6 +299,12 @@ class Exchange implements Dispatcher.DispatchHandler {
       return;
     }
     this.#fail(failure.error);
+  }
+
+  /** The client's request ended (reset, closed) before its body was complete. */
+  #clientBodyBroke(): boolean {
+    const req = this.#ctx.req;
+    return this.#hasBody && !req.complete && (req.destroyed || req.errored !== null);
   }
 
   #done(): void {

@@ -1,0 +1,95 @@
+/**
+ * Blame the right party: a request body that stops arriving is the client's
+ * fault (408 + Connection: close, RFC 9110 §15.5.9), never counted by the
+ * target's circuit breaker; an upstream that stays silent after the whole
+ * request reached it is the upstream's (504, counted).
+ */
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import {
+  completeByLength,
+  parseRaw,
+  type RawResponse,
+  type RunningGateway,
+  rawExchange,
+  startGateway,
+  startUpstream,
+  type Upstream,
+  waitFor,
+} from './support.ts';
+
+/** Starts a chunked POST, sends one chunk, then stalls; resolves with what the gateway answered. */
+function stalledPost(port: number): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    socket.on('connect', () =>
+      socket.write('POST /upload HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n'),
+    );
+    socket.on('data', (c) => (text += c.toString('latin1')));
+    socket.on('close', () => resolve(parseRaw(text, true)));
+    socket.on('error', (err) => (text ? undefined : reject(err)));
+  });
+}
+
+describe('a stalled request body is the client’s fault', () => {
+  let upstream: Upstream;
+  let gateway: RunningGateway;
+
+  before(async () => {
+    upstream = await startUpstream((req, res) => {
+      if (req.method === 'POST') {
+        req.resume();
+        req.on('end', () => res.end('stored'));
+        return;
+      }
+      if (req.url === '/silent') return; // never answers
+      res.end('victim ok');
+    });
+    gateway = await startGateway({
+      routes: [{ path: '/', targets: [upstream.url], timeout: '300ms', breaker: { failures: 5, cooldown: '60s' } }],
+    });
+  });
+  after(async () => {
+    await gateway.close();
+    await upstream.close();
+  });
+
+  it('five stalled bodies get 408 + Connection: close; the breaker stays closed and a victim gets its answer', async () => {
+    const stalled = await Promise.all(Array.from({ length: 5 }, () => stalledPost(gateway.port)));
+    for (const res of stalled) {
+      assert.equal(res.status, 408, res.text);
+      assert.equal(res.headers.connection, 'close');
+      assert.equal(res.closed, true);
+    }
+    const victim = await rawExchange(gateway.port, 'GET /page HTTP/1.1\r\nHost: h\r\n\r\n', completeByLength);
+    assert.equal(victim.status, 200);
+    assert.equal(victim.body, 'victim ok');
+    await waitFor('the upstream saw the aborts', () => upstream.seen.length >= 6);
+  });
+
+  it('metrics and the access log name the client as the side that failed', async () => {
+    const text = await (await fetch(`${gateway.adminUrl}/metrics`)).text();
+    assert.match(text, /statuskit_gateway_client_failures_total\{route="\/",kind="body-timeout"\} 5/);
+    assert.doesNotMatch(text, /statuskit_gateway_upstream_failures_total\{/);
+    assert.match(text, /statuskit_gateway_breaker_state\{route="\/",target="[^"]+",state="closed"\} 1/);
+    gateway.gw.flushLogs();
+    const lines = gateway.logs.filter((l) => l.msg === 'request' && l.status === 408);
+    assert.equal(lines.length, 5);
+    for (const l of lines) assert.equal(l.fault, 'client');
+  });
+
+  it('an upstream silent after the whole request reached it is the upstream’s: 504, counted, fault upstream', async () => {
+    const res = await rawExchange(gateway.port, 'GET /silent HTTP/1.1\r\nHost: h\r\n\r\n', completeByLength);
+    assert.equal(res.status, 504);
+    await waitFor('the failure is counted', async () =>
+      /statuskit_gateway_upstream_failures_total\{route="\/",target="[^"]+",kind="timeout"\} 1/.test(
+        await (await fetch(`${gateway.adminUrl}/metrics`)).text(),
+      ),
+    );
+    gateway.gw.flushLogs();
+    const line = gateway.logs.find((l) => l.msg === 'request' && l.status === 504);
+    assert.equal(line?.fault, 'upstream');
+  });
+});
