@@ -279,7 +279,7 @@ class Exchange implements Dispatcher.DispatchHandler {
       this.#done();
       return;
     }
-    const failure = failureOf(err, target, ctx.method, this.#route.config.timeout);
+    const failure = failureOf(err, this.#route.config.path, ctx.method, this.#route.config.timeout);
     if (phase === Phase.Waiting) target.breaker?.failure();
     this.#route.onFailure(ctx, target, failure.kind, err);
     if (phase === Phase.Streaming) {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
+  closedPort,
   completeByLength,
   parseRaw,
   type RawResponse,
@@ -92,4 +93,49 @@ describe('a stalled request body is the client’s fault', () => {
     const line = gateway.logs.find((l) => l.msg === 'request' && l.status === 504);
     assert.equal(line?.fault, 'upstream');
   });
+});
+
+describe('error bodies name the route and the kind of failure, never the upstream’s address', () => {
+  let gateway: RunningGateway;
+  let resetting: Upstream;
+  let refusedPort: number;
+
+  before(async () => {
+    refusedPort = await closedPort();
+    resetting = await startUpstream((req) => req.socket.destroy());
+    gateway = await startGateway({
+      routes: [
+        { path: '/refused', targets: [`http://127.0.0.1:${refusedPort}`], breaker: false },
+        { path: '/reset', targets: [resetting.url], breaker: false },
+      ],
+    });
+  });
+  after(async () => {
+    await gateway.close();
+    await resetting.close();
+  });
+
+  for (const [path, kind] of [
+    ['/refused', 'refused'],
+    ['/reset', 'reset'],
+  ] as const) {
+    it(`${path}: 502 with the route in the message; the address only in the log`, async () => {
+      const res = await rawExchange(
+        gateway.port,
+        `POST ${path}/x HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n`,
+        completeByLength,
+      );
+      assert.equal(res.status, 502);
+      const body = JSON.parse(res.body) as { error_msg: string };
+      assert.match(body.error_msg, new RegExp(`upstream of ${path}`));
+      const port = path === '/refused' ? refusedPort : resetting.port;
+      assert.doesNotMatch(res.text, /127\.0\.0\.1/);
+      assert.doesNotMatch(res.text, new RegExp(String(port)));
+      await waitFor('the failure is logged', () =>
+        gateway.logs.some((l) => l.msg === 'upstream failure' && l.kind === kind),
+      );
+      const line = gateway.logs.find((l) => l.msg === 'upstream failure' && l.kind === kind);
+      assert.equal(line?.upstream, `http://127.0.0.1:${port}`);
+    });
+  }
 });
