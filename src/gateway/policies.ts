@@ -84,7 +84,7 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
   let auth: AuthGuard | undefined;
   let replay: ReplayCache | RedisReplayStore | undefined;
   if (config.auth) {
-    const { realm, skew, replayCache, replayRedis, apiKeys, accessKeys, protect } = config.auth;
+    const { realm, skew, replayCache, replayRedis, apiKeys, accessKeys, protect, failureLimit } = config.auth;
     replay = replayRedis
       ? new RedisReplayStore({
           url: replayRedis.url,
@@ -101,6 +101,7 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
       apiKeys,
       accessKeys,
       ...(protect ? { protect } : {}),
+      failureLimit,
       clock,
     });
     guards.push(auth);
