@@ -28,7 +28,8 @@ export class FailedAuthLimiter {
     this.limit = options.limit ?? 10;
     this.window = options.window ?? 60_000; // 60 s
     this.#maxKeys = options.maxKeys ?? 100_000;
-    if (!(Number.isInteger(this.limit) && this.limit >= 1)) throw new TypeError('failureLimit.limit: a whole number ≥ 1.');
+    if (!(Number.isInteger(this.limit) && this.limit >= 1))
+      throw new TypeError('failureLimit.limit: a whole number ≥ 1.');
     if (!(this.window > 0)) throw new TypeError('failureLimit.window: a positive number of ms.');
     this.#cost = this.window / this.limit;
   }
