@@ -5,7 +5,9 @@ import type { CommandIO } from '../cli/command.ts';
 import type { RunningLab } from '../lab/index.ts';
 import { createLogger } from './access-log.ts';
 import { createAdminServer, type NotReady } from './admin.ts';
+import { answerReplay, ReplayCache } from './auth/ipc-replay.ts';
 import { banner } from './banner.ts';
+import { ClusterCounters, REFRESH } from './cluster-counters.ts';
 import type { GatewayConfig } from './config.ts';
 import { type Gateway, ListenError } from './gateway.ts';
 import { type Family, merge, render } from './prometheus.ts';
@@ -44,13 +46,19 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   let stopping = false;
   let seq = 0;
   const pending = new Map<number, (m: Extract<Message, { statuskit: 'scraped' }>) => void>();
+  const counters = new ClusterCounters();
+  // The one replay cache of the cluster (without Redis): every worker asks here.
+  const auth = config.policies.auth;
+  const replay = auth && !auth.replayRedis ? new ReplayCache({ maxEntries: auth.replayCache }) : undefined;
 
   const fork = (): Worker => {
     const worker = cluster.fork(env);
     worker.on('message', (m: unknown) => {
+      if (replay && answerReplay(replay, m, (answer) => worker.isConnected() && worker.send(answer))) return;
       if (isMessage(m) && m.statuskit === 'scraped') pending.get(m.id)?.(m);
     });
     worker.on('exit', (code, signal) => {
+      counters.retire(String(worker.id));
       if (stopping) return;
       log.error({ worker: worker.id, code, signal }, 'worker died; starting another');
       fork();
@@ -70,9 +78,11 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     throw new ListenError(`The gateway workers could not start (${err.message}); run without --workers to see why.`);
   });
 
-  const scrape = async (): Promise<{ worker: string; families: Family[]; notReady: NotReady | undefined }[]> => {
+  type Reply = { worker: string; families: Family[]; notReady: NotReady | undefined };
+  /** Every live worker's answer; `parts` also gets what to merge for /metrics (see ClusterCounters). */
+  const scrape = async (parts?: { worker: string; families: Family[] }[]): Promise<Reply[]> => {
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w?.isConnected() === true);
-    const replies = await Promise.all(
+    const answers = await Promise.all(
       workers.map(
         (w) =>
           new Promise<{ worker: string; families: Family[]; notReady: NotReady | undefined } | undefined>((resolve) => {
@@ -90,15 +100,34 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
           }),
       ),
     );
-    return replies.filter((r) => r !== undefined);
+    const replies: Reply[] = [];
+    answers.forEach((r, i) => {
+      const worker = String(workers[i]?.id);
+      if (r) {
+        counters.seen(worker, r.families);
+        replies.push(r);
+        parts?.push(r);
+      } else {
+        const stale = counters.stale(worker);
+        if (stale) parts?.push({ worker, families: stale });
+      }
+    });
+    parts?.push({ worker: 'retired', families: counters.retired });
+    return replies;
   };
+  const refresh = setInterval(() => void scrape(), REFRESH);
+  refresh.unref();
 
   const admin =
     config.admin === false
       ? undefined
       : createAdminServer({
           profile: config.profile,
-          metrics: async () => render(merge(await scrape())),
+          metrics: async () => {
+            const parts: { worker: string; families: Family[] }[] = [];
+            await scrape(parts);
+            return render(merge(parts));
+          },
           ready: async () => {
             if (stopping) return { reason: 'the gateway is draining.' };
             const replies = await scrape();
@@ -119,6 +148,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
 
   await options.stopSignal;
   stopping = true;
+  clearInterval(refresh);
   const exits = Object.values(cluster.workers ?? {})
     .filter((w): w is Worker => w !== undefined)
     .map((w) => {

@@ -13,7 +13,7 @@ import type { RouteConfig } from './config-route.ts';
 import { policyFamilies } from './guards/metrics.ts';
 import { GatewayMetrics, type RouteStats, UNMATCHED } from './metrics.ts';
 import { mirrorRoutes } from './mirror.ts';
-import { createPolicies } from './policies.ts';
+import { createPolicies, type PolicyHooks } from './policies.ts';
 import { instrumentPolicies } from './policy-metrics.ts';
 import { type Family, render } from './prometheus.ts';
 import { createProxyHandler } from './proxy.ts';
@@ -48,6 +48,8 @@ export interface GatewayOptions {
    * @default none
    */
   upstreamRoutes?: Readonly<Record<string, readonly RouteDef[]>>;
+  /** Where used signatures are remembered without `replayRedis` (a cluster worker: the primary's). @default in process */
+  replay?: PolicyHooks['replay'];
   /** Runs once the gateway stopped (closes stores the guards use). @default none */
   onClose?: () => Promise<void>;
 }
@@ -146,6 +148,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const access = accessLog.write;
   const policies = createPolicies(config.policies, {
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.replay ? { replay: options.replay } : {}),
     onStoreFailure: (e) =>
       log.warn({ store: e.store, outcome: e.outcome, err: e.error.message }, 'rate-limit store failure'),
   });

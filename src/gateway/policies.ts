@@ -7,7 +7,7 @@
  */
 import type { Guard } from '../server/types.ts';
 import { RedisReplayStore } from './auth/redis-replay.ts';
-import { ReplayCache } from './auth/replay.ts';
+import { ReplayCache, type ReplayStore } from './auth/replay.ts';
 import { type AuthGuard, createAuthGuard } from './guards/auth.ts';
 import { type BodyBudget, createBodyBudget } from './guards/body-budget.ts';
 import type { PoliciesConfig } from './guards/config.ts';
@@ -49,6 +49,11 @@ export interface PolicyHooks {
   clock?: () => number;
   /** Every decision the rate-limit store could not make (log it); counted in stats() either way. */
   onStoreFailure?: StoreFailureListener;
+  /**
+   * Where used signatures are remembered when no `replayRedis` is configured (a cluster worker
+   * passes the primary's, see ./auth/ipc-replay.ts). @default an in-process ReplayCache
+   */
+  replay?: ReplayStore & { close?(): Promise<void> };
 }
 
 export interface Policies {
@@ -82,7 +87,7 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
   };
 
   let auth: AuthGuard | undefined;
-  let replay: ReplayCache | RedisReplayStore | undefined;
+  let replay: (ReplayStore & { close?(): Promise<void> }) | undefined;
   if (config.auth) {
     const { realm, skew, replayCache, replayRedis, apiKeys, accessKeys, protect, failureLimit } = config.auth;
     replay = replayRedis
@@ -93,7 +98,7 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
           commandTimeoutMs: replayRedis.timeout,
           onFailure: counted,
         })
-      : new ReplayCache({ maxEntries: replayCache });
+      : (hooks.replay ?? new ReplayCache({ maxEntries: replayCache }));
     auth = createAuthGuard({
       realm,
       skewMs: skew,
@@ -167,7 +172,7 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
     }),
     close: async () => {
       await store?.close();
-      if (replay instanceof RedisReplayStore) await replay.close();
+      await replay?.close?.();
     },
   };
 }
