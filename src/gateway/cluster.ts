@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { CommandIO } from '../cli/command.ts';
 import type { RunningLab } from '../lab/index.ts';
 import { createLogger } from './access-log.ts';
-import { createAdminServer, type NotReady } from './admin.ts';
+import { createAdminServer, type NotReady, type ReadyReport } from './admin.ts';
 import { answerReplay, ReplayCache } from './auth/ipc-replay.ts';
 import { banner } from './banner.ts';
 import { ClusterCounters, REFRESH } from './cluster-counters.ts';
@@ -15,7 +15,13 @@ import { type Family, merge, render } from './prometheus.ts';
 /** Messages between the primary and its workers, over the cluster's IPC channel. */
 type Message =
   | { statuskit: 'scrape'; id: number }
-  | { statuskit: 'scraped'; id: number; families: Family[]; notReady: NotReady | undefined }
+  | {
+      statuskit: 'scraped';
+      id: number;
+      families: Family[];
+      notReady: NotReady | undefined;
+      report: ReadyReport | undefined;
+    }
   | { statuskit: 'drain' };
 
 const isMessage = (m: unknown): m is Message => typeof m === 'object' && m !== null && 'statuskit' in m;
@@ -78,14 +84,14 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     throw new ListenError(`The gateway workers could not start (${err.message}); run without --workers to see why.`);
   });
 
-  type Reply = { worker: string; families: Family[]; notReady: NotReady | undefined };
+  type Reply = { worker: string; families: Family[]; notReady: NotReady | undefined; report: ReadyReport | undefined };
   /** Every live worker's answer; `parts` also gets what to merge for /metrics (see ClusterCounters). */
   const scrape = async (parts?: { worker: string; families: Family[] }[]): Promise<Reply[]> => {
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w?.isConnected() === true);
     const answers = await Promise.all(
       workers.map(
         (w) =>
-          new Promise<{ worker: string; families: Family[]; notReady: NotReady | undefined } | undefined>((resolve) => {
+          new Promise<Reply | undefined>((resolve) => {
             const id = ++seq;
             const timer = setTimeout(() => {
               pending.delete(id);
@@ -94,7 +100,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
             pending.set(id, (m) => {
               clearTimeout(timer);
               pending.delete(id);
-              resolve({ worker: String(w.id), families: m.families, notReady: m.notReady });
+              resolve({ worker: String(w.id), families: m.families, notReady: m.notReady, report: m.report });
             });
             w.send({ statuskit: 'scrape', id } satisfies Message);
           }),
@@ -117,6 +123,12 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   };
   const refresh = setInterval(() => void scrape(), REFRESH);
   refresh.unref();
+  // /readyz asks for readiness and the report at once: one scrape answers both.
+  let asking: Promise<Reply[]> | undefined;
+  const ask = (): Promise<Reply[]> =>
+    (asking ??= scrape().finally(() => {
+      asking = undefined;
+    }));
 
   const admin =
     config.admin === false
@@ -130,10 +142,14 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
           },
           ready: async () => {
             if (stopping) return { reason: 'the gateway is draining.' };
-            const replies = await scrape();
+            const replies = await ask();
             if (replies.length === 0) return { reason: 'no worker is running.', retryAfter: 1 };
             return replies.find((r) => r.notReady)?.notReady;
           },
+          // Each worker's own view: health checks, breakers and store connections are per process.
+          report: async () => ({
+            workers: Object.fromEntries((await ask()).map((r) => [r.worker, r.report])),
+          }),
         });
   let adminUrl: string | undefined;
   if (admin && config.admin) {
@@ -184,6 +200,7 @@ export async function runWorker(gateway: Gateway, stopSignal: Promise<NodeJS.Sig
         id: m.id,
         families: gateway.metrics.families(),
         notReady: gateway.notReady(),
+        report: gateway.readyReport(),
       } satisfies Message);
   };
   process.on('message', onMessage);

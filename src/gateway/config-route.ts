@@ -60,6 +60,8 @@ export interface RouteConfig {
   websocket: boolean;
   /** Disabled (no Retry-After) or in maintenance (with Retry-After): every request gets 503. */
   unavailable: Unavailable | undefined;
+  /** The gateway is not ready (/readyz 503) while this route has no target able to serve. @default false */
+  critical: boolean;
 }
 
 export const PROXY_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -84,6 +86,7 @@ const ROUTE_KEYS = [
   'websocket',
   'disabled',
   'maintenance',
+  'critical',
 ] as const;
 
 /** Checks one upstream address; returns the URL or a sentence saying what is wrong. */
@@ -225,6 +228,7 @@ export function readRoute(r: ConfigReader, value: unknown, path: ConfigPath): Ro
     normalizeErrors: r.boolean(o, 'normalizeErrors', path, false),
     websocket: r.boolean(o, 'websocket', path, true),
     unavailable: unavailable === false ? undefined : unavailable,
+    critical: r.boolean(o, 'critical', path, false),
   };
   return r.issues.length === before ? (route as RouteConfig) : undefined;
 }

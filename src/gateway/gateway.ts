@@ -7,7 +7,7 @@ import { StatusError } from '../errors.ts';
 import { createServer } from '../server/serve.ts';
 import type { Guard, RequestContext, RouteDef } from '../server/types.ts';
 import { createAccessLog, createLogger, type Logger } from './access-log.ts';
-import { createAdminServer, type NotReady } from './admin.ts';
+import { createAdminServer, type NotReady, type ReadyReport } from './admin.ts';
 import type { GatewayConfig } from './config.ts';
 import type { RouteConfig } from './config-route.ts';
 import { policyFamilies } from './guards/metrics.ts';
@@ -18,6 +18,7 @@ import { instrumentPolicies } from './policy-metrics.ts';
 import { type Family, render } from './prometheus.ts';
 import { createProxyHandler } from './proxy.ts';
 import type { ProxyRoute } from './proxy-route.ts';
+import { createReadiness } from './readiness.ts';
 import { Upstream, upstreamFamilies } from './upstream.ts';
 import { createUpgradeHandler } from './websocket.ts';
 
@@ -68,6 +69,8 @@ export interface Gateway {
   listen(): Promise<{ url: string; adminUrl: string | undefined }>;
   /** Why the gateway should get no traffic, or undefined when it should. */
   notReady(): NotReady | undefined;
+  /** Per-route health, shared stores, degraded parts (the body of /readyz). */
+  readyReport(): ReadyReport;
   /** Hands the access lines collected so far to the log destination. */
   flushLogs(): void;
   /** This process's metrics in Prometheus text format. */
@@ -205,20 +208,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   metrics.addSource(() => policyFamilies(policies.stats()));
   for (const source of options.metricSources ?? []) metrics.addSource(source);
 
-  const notReady = (): NotReady | undefined => {
-    if (draining) return { reason: 'the gateway is draining.' };
-    const down = upstreams.find(({ upstream }) => !upstream.healthy);
-    if (down) {
-      const retryAfter = down.upstream.retryAfter();
-      return { reason: `no target of ${down.route.path} can take requests (${down.upstream.downReason}).`, retryAfter };
-    }
-    return undefined;
-  };
+  const readiness = createReadiness(upstreams, policies.stores, () => draining);
+  const notReady = readiness.notReady;
+  metrics.addSource(readiness.families);
   const metricsText = (): string => render(metrics.families());
   const admin =
     config.admin === false
       ? undefined
-      : createAdminServer({ profile: config.profile, metrics: metricsText, ready: notReady });
+      : createAdminServer({ profile: config.profile, metrics: metricsText, ready: notReady, report: readiness.report });
 
   const listenOn = async (s: Server, host: string, port: number): Promise<string> => {
     s.listen(port, host);
@@ -250,6 +247,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       return { url, adminUrl };
     },
     notReady,
+    readyReport: () => readiness.report(),
     metricsText,
     flushLogs: () => accessLog.flush(),
     async shutdown(grace = config.drain.grace) {

@@ -17,7 +17,7 @@ import { createRateLimitGuard, type RateLimitGuard } from './guards/rate.ts';
 import { createLoadShedder, type LoadShedder } from './guards/shed.ts';
 import { MemoryStore } from './limits/memory.ts';
 import { RedisStore } from './limits/redis.ts';
-import type { RateLimitStore, StoreFailureListener } from './limits/store.ts';
+import type { FailurePolicy, RateLimitStore, StoreFailureListener } from './limits/store.ts';
 
 export { type AuthScheme, basicChallenge, wwwAuthenticate } from './auth/challenge.ts';
 export { type AccessKeyRecord, AccessKeyRegistry, type ApiKeyRecord, ApiKeyRegistry } from './auth/keys.ts';
@@ -44,6 +44,14 @@ export {
   StoreUnavailableError,
 } from './limits/store.ts';
 
+/** A shared store's reachability, as /readyz reports it. */
+export interface StoreHealth {
+  store: string;
+  reachable: boolean;
+  failure: FailurePolicy;
+  reason?: string;
+}
+
 export interface PolicyHooks {
   /** Epoch milliseconds, for rate limits and signature dates. @default Date.now */
   clock?: () => number;
@@ -68,6 +76,8 @@ export interface Policies {
   ready(): Promise<void>;
   /** Gauges and counters for /metrics. */
   stats(): PolicyStats;
+  /** The shared stores and whether each can be reached now (for /readyz). */
+  stores(): StoreHealth[];
   /** Closes the shared stores' connections. */
   close(): Promise<void>;
 }
@@ -159,6 +169,18 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
     ready: async () => {
       if (store instanceof RedisStore) await store.ready();
       if (replay instanceof RedisReplayStore) await replay.ready();
+    },
+    stores: () => {
+      const out: StoreHealth[] = [];
+      for (const [name, s] of [
+        ['redis', store],
+        ['redis-replay', replay],
+      ] as const) {
+        if (!(s instanceof RedisStore || s instanceof RedisReplayStore)) continue;
+        const reachable = !s.health.down;
+        out.push({ store: name, reachable, failure: s.failure, ...(reachable ? {} : { reason: s.health.reason }) });
+      }
+      return out;
     },
     stats: () => ({
       inFlight: shedder?.inFlight ?? 0,
