@@ -19,6 +19,8 @@ export interface BreakerConfig {
   failures: number;
   /** How long it stays open before one probe is let through, in ms. @default 10000 (10 s) */
   cooldown: number;
+  /** Upstream answers (5xx) that count as failures; any other answer is a success. @default none */
+  failOn: readonly number[];
 }
 
 /** One route of the gateway after validation. */
@@ -147,11 +149,15 @@ function readMethods(r: ConfigReader, o: Obj, path: ConfigPath): string[] | unde
 
 function readBreaker(r: ConfigReader, value: unknown, path: ConfigPath): BreakerConfig | false | undefined {
   if (value === false) return false;
-  const o = value === undefined ? {} : r.object(value, path, ['failures', 'cooldown']);
+  const o = value === undefined ? {} : r.object(value, path, ['failures', 'cooldown', 'failOn']);
   if (!o) return undefined;
   const failures = r.integer(o, 'failures', path, 5, 1, 1_000_000);
   const cooldown = r.duration(o, 'cooldown', path, 10_000, 1); // 10 s
-  return failures === undefined || cooldown === undefined ? undefined : { failures, cooldown };
+  const failOn = o.failOn ?? [];
+  // RFC 9110 §15.6: only a server error can say the upstream is failing.
+  if (!Array.isArray(failOn) || !failOn.every((c) => Number.isInteger(c) && c >= 500 && c <= 599))
+    return r.fail([...path, 'failOn'], `must be a list of 5xx status codes, got ${describe(o.failOn)}.`);
+  return failures === undefined || cooldown === undefined ? undefined : { failures, cooldown, failOn };
 }
 
 function readTransform(r: ConfigReader, value: unknown, path: ConfigPath): TransformConfig | undefined {

@@ -12,6 +12,7 @@ export type FailureKind =
   | 'malformed'
   | 'timeout'
   | 'idle'
+  | 'status'
   | 'error';
 
 /** How a client made an exchange fail; a label of the client-failure metric (never counted by a breaker). */

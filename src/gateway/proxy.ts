@@ -134,9 +134,13 @@ class Exchange implements Dispatcher.DispatchHandler {
         this.#ctx.res.writeEarlyHints({ link: headers.link });
       return;
     }
-    this.#target?.breaker?.success();
     const config = this.#route.config;
     const ctx = this.#ctx;
+    // Any answer says the upstream is reachable, except the 5xx the route's breaker counts (failOn).
+    if (config.breaker && config.breaker.failOn.length > 0 && config.breaker.failOn.includes(status)) {
+      this.#target?.breaker?.failure();
+      if (this.#target) this.#route.onFailure(ctx, this.#target, 'status', new Error(`answered ${status}`));
+    } else this.#target?.breaker?.success();
     if (status === 407) {
       // RFC 9110 §11.7.1: the upstream's proxy challenge is addressed to the gateway, which has no credentials for it.
       this.#abortWith(new StatusError(502, 'The upstream asked the gateway for proxy credentials it does not hold.'));

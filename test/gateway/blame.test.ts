@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { checkGatewayConfig } from '../../src/gateway/config.ts';
 import {
   closedPort,
   completeByLength,
@@ -138,4 +139,50 @@ describe('error bodies name the route and the kind of failure, never the upstrea
       assert.equal(line?.upstream, `http://127.0.0.1:${port}`);
     });
   }
+});
+
+describe('5xx answers feed the breaker only where the route says so (breaker.failOn)', () => {
+  let upstream: Upstream;
+  let gateway: RunningGateway;
+  before(async () => {
+    upstream = await startUpstream((_req, res) => {
+      res.statusCode = 503;
+      res.end('busy');
+    });
+    gateway = await startGateway({
+      routes: [
+        { path: '/counted', targets: [upstream.url], breaker: { failures: 2, cooldown: '60s', failOn: [503] } },
+        { path: '/plain', targets: [upstream.url], breaker: { failures: 2, cooldown: '60s' } },
+      ],
+    });
+  });
+  after(async () => {
+    await gateway.close();
+    await upstream.close();
+  });
+
+  const get = (path: string) => rawExchange(gateway.port, `GET ${path} HTTP/1.1\r\nHost: h\r\n\r\n`, completeByLength);
+
+  it('failOn: [503]: two 503s open the breaker; the third request is the gateway’s BREAKER_OPEN', async () => {
+    assert.equal((await get('/counted/x')).body, 'busy');
+    assert.equal((await get('/counted/x')).body, 'busy');
+    const seen = upstream.seen.length;
+    const open = await get('/counted/x');
+    assert.equal(open.status, 503);
+    assert.match(open.body, /BREAKER_OPEN/);
+    assert.equal(upstream.seen.length, seen);
+    const text = await (await fetch(`${gateway.adminUrl}/metrics`)).text();
+    assert.match(text, /statuskit_gateway_upstream_failures_total\{route="\/counted",target="[^"]+",kind="status"\} 2/);
+  });
+
+  it('without failOn any answer, 5xx included, is a success', async () => {
+    for (let i = 0; i < 3; i++) assert.equal((await get('/plain/x')).body, 'busy');
+  });
+
+  it('failOn takes 5xx codes only', () => {
+    assert.throws(
+      () => checkGatewayConfig({ routes: [{ path: '/', targets: [upstream.url], breaker: { failOn: [404] } }] }),
+      /failOn: must be a list of 5xx status codes/,
+    );
+  });
 });
