@@ -191,6 +191,7 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
       rateKeyEvictions: store instanceof MemoryStore ? store.evictions : 0,
       replayEntries: replay instanceof ReplayCache ? replay.size : undefined,
       replayEvictions: replay instanceof ReplayCache ? replay.evictions : 0,
+      authFailures: auth?.failures && { counted: auth.failures.failures, limited: auth.failures.limited },
     }),
     close: async () => {
       await store?.close();

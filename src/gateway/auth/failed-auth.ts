@@ -18,6 +18,10 @@ export interface FailedAuthOptions {
 export class FailedAuthLimiter {
   readonly limit: number;
   readonly window: number;
+  /** Failed authentications counted. */
+  failures = 0;
+  /** Requests refused with 429 for too many failures. */
+  limited = 0;
   /** Cost of one failure in ms. */
   readonly #cost: number;
   readonly #maxKeys: number;
@@ -49,6 +53,7 @@ export class FailedAuthLimiter {
 
   /** Counts one failure of `key`. */
   fail(key: string, now: number): void {
+    this.failures++;
     const tat = Math.max(this.#tat.get(key) ?? now, now) + this.#cost;
     this.#tat.delete(key); // re-inserted last: the map's order is the age of the last failure
     this.#tat.set(key, tat);

@@ -233,12 +233,14 @@ export function createAuthGuard(options: AuthOptions = {}): AuthGuard {
     if (failures && presented(ctx)) {
       const wait = failures.retryAfter(ipOf(ctx), clock());
       // RFC 6585 §4: too many failed attempts from this address; Retry-After says when one more may fail.
-      if (wait > 0)
+      if (wait > 0) {
+        failures.limited++;
         throw new StatusError(
           429,
           `Too many failed authentications from this address: ${failures.limit} per ${failures.window / 1000} s.`,
           { headers: { 'Retry-After': String(wait) }, subcode: 'AUTH_FAILURES' },
         );
+      }
     }
     let result: void | Promise<void>;
     try {

@@ -71,6 +71,9 @@ describe('failed authentication is limited per client address', () => {
     assert.ok(Number(limited.headers['retry-after']) >= 1);
     assert.equal((JSON.parse(limited.body) as { error_code: string }).error_code.endsWith('AUTH_FAILURES'), true);
     assert.equal(upstream.seen.length, seen);
+    const text = await (await fetch(`${gateway.adminUrl}/metrics`)).text();
+    assert.match(text, /statuskit_gateway_auth_failures_total\{outcome="counted"\} 3/);
+    assert.match(text, /statuskit_gateway_auth_failures_total\{outcome="limited"\} 1/);
   });
 
   it('missing credentials are a plain 401, never counted', async () => {
