@@ -47,6 +47,10 @@ export class FailedAuthLimiter {
   retryAfter(key: string, now: number): number {
     const tat = this.#tat.get(key);
     if (tat === undefined) return 0;
+    if (tat <= now) {
+      this.#tat.delete(key); // every failure of it is forgotten
+      return 0;
+    }
     const wait = tat + this.#cost - this.window - now;
     return wait > 0 ? Math.max(1, Math.ceil(wait / 1000)) : 0;
   }
@@ -58,6 +62,16 @@ export class FailedAuthLimiter {
     this.#tat.delete(key); // re-inserted last: the map's order is the age of the last failure
     this.#tat.set(key, tat);
     if (this.#tat.size > this.#maxKeys) this.#forgetOld(now);
+    else this.#sweep(now);
+  }
+
+  /** Drops a few addresses from the front whose failures are all forgotten (amortised O(1)). */
+  #sweep(now: number): void {
+    let n = 0;
+    for (const [key, tat] of this.#tat) {
+      if (tat > now || ++n > 4) return;
+      this.#tat.delete(key);
+    }
   }
 
   /** Drops addresses whose failures are all forgotten, and the oldest one if none are. */

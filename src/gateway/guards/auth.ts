@@ -230,7 +230,8 @@ export function createAuthGuard(options: AuthOptions = {}): AuthGuard {
   const guard = function authenticateLimited(ctx: RequestContext): void | Promise<void> {
     const schemes = rules(ctx);
     if (!schemes) return;
-    if (failures && presented(ctx)) {
+    // No failure remembered (the usual case): no address to look up.
+    if (failures && failures.size > 0 && presented(ctx)) {
       const wait = failures.retryAfter(ipOf(ctx), clock());
       // RFC 6585 §4: too many failed attempts from this address; Retry-After says when one more may fail.
       if (wait > 0) {

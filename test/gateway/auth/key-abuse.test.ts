@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { FailedAuthLimiter } from '../../../src/gateway/auth/failed-auth.ts';
 import {
   completeByLength,
   type RunningGateway,
@@ -98,5 +99,19 @@ describe('the failed-auth limit is on by default', () => {
       await gateway.close();
       await upstream.close();
     }
+  });
+});
+
+describe('FailedAuthLimiter', () => {
+  it('lets `limit` failures per window, then waits until one fits; forgets an address whose failures aged out', () => {
+    const limiter = new FailedAuthLimiter({ limit: 2, window: 10_000 });
+    limiter.fail('ip:a', 0);
+    assert.equal(limiter.retryAfter('ip:a', 0), 0);
+    limiter.fail('ip:a', 0);
+    assert.equal(limiter.retryAfter('ip:a', 0), 5, 'one failure fits again after window / limit');
+    assert.equal(limiter.retryAfter('ip:b', 0), 0, 'per address');
+    assert.equal(limiter.retryAfter('ip:a', 5_000), 0);
+    assert.equal(limiter.retryAfter('ip:a', 10_000), 0);
+    assert.equal(limiter.size, 0, 'nothing left to remember');
   });
 });
