@@ -7,7 +7,7 @@
  */
 import type { Guard } from '../server/types.ts';
 import { RedisReplayStore } from './auth/redis-replay.ts';
-import { ReplayCache } from './auth/replay.ts';
+import { ReplayCache, type ReplayStore } from './auth/replay.ts';
 import { type AuthGuard, createAuthGuard } from './guards/auth.ts';
 import { type BodyBudget, createBodyBudget } from './guards/body-budget.ts';
 import type { PoliciesConfig } from './guards/config.ts';
@@ -17,7 +17,7 @@ import { createRateLimitGuard, type RateLimitGuard } from './guards/rate.ts';
 import { createLoadShedder, type LoadShedder } from './guards/shed.ts';
 import { MemoryStore } from './limits/memory.ts';
 import { RedisStore } from './limits/redis.ts';
-import type { RateLimitStore, StoreFailureListener } from './limits/store.ts';
+import type { FailurePolicy, RateLimitStore, StoreFailureListener } from './limits/store.ts';
 
 export { type AuthScheme, basicChallenge, wwwAuthenticate } from './auth/challenge.ts';
 export { type AccessKeyRecord, AccessKeyRegistry, type ApiKeyRecord, ApiKeyRegistry } from './auth/keys.ts';
@@ -54,11 +54,24 @@ export {
   StoreUnavailableError,
 } from './limits/store.ts';
 
+/** A shared store's reachability, as /readyz reports it. */
+export interface StoreHealth {
+  store: string;
+  reachable: boolean;
+  failure: FailurePolicy;
+  reason?: string;
+}
+
 export interface PolicyHooks {
   /** Epoch milliseconds, for rate limits and signature dates. @default Date.now */
   clock?: () => number;
   /** Every decision the rate-limit store could not make (log it); counted in stats() either way. */
   onStoreFailure?: StoreFailureListener;
+  /**
+   * Where used signatures are remembered when no `replayRedis` is configured (a cluster worker
+   * passes the primary's, see ./auth/ipc-replay.ts). @default an in-process ReplayCache
+   */
+  replay?: ReplayStore & { close?(): Promise<void> };
 }
 
 export interface Policies {
@@ -73,6 +86,8 @@ export interface Policies {
   ready(): Promise<void>;
   /** Gauges and counters for /metrics. */
   stats(): PolicyStats;
+  /** The shared stores and whether each can be reached now (for /readyz). */
+  stores(): StoreHealth[];
   /** Closes the shared stores' connections. */
   close(): Promise<void>;
 }
@@ -92,9 +107,9 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
   };
 
   let auth: AuthGuard | undefined;
-  let replay: ReplayCache | RedisReplayStore | undefined;
+  let replay: (ReplayStore & { close?(): Promise<void> }) | undefined;
   if (config.auth) {
-    const { realm, skew, replayCache, replayRedis, apiKeys, accessKeys, protect } = config.auth;
+    const { realm, skew, replayCache, replayRedis, apiKeys, accessKeys, protect, failureLimit } = config.auth;
     replay = replayRedis
       ? new RedisReplayStore({
           url: replayRedis.url,
@@ -103,7 +118,7 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
           commandTimeoutMs: replayRedis.timeout,
           onFailure: counted,
         })
-      : new ReplayCache({ maxEntries: replayCache });
+      : (hooks.replay ?? new ReplayCache({ maxEntries: replayCache }));
     auth = createAuthGuard({
       realm,
       skewMs: skew,
@@ -111,6 +126,7 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
       apiKeys,
       accessKeys,
       ...(protect ? { protect } : {}),
+      failureLimit,
       clock,
     });
     guards.push(auth);
@@ -166,6 +182,18 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
       if (store instanceof RedisStore) await store.ready();
       if (replay instanceof RedisReplayStore) await replay.ready();
     },
+    stores: () => {
+      const out: StoreHealth[] = [];
+      for (const [name, s] of [
+        ['redis', store],
+        ['redis-replay', replay],
+      ] as const) {
+        if (!(s instanceof RedisStore || s instanceof RedisReplayStore)) continue;
+        const reachable = !s.health.down;
+        out.push({ store: name, reachable, failure: s.failure, ...(reachable ? {} : { reason: s.health.reason }) });
+      }
+      return out;
+    },
     stats: () => ({
       inFlight: shedder?.inFlight ?? 0,
       shed: shedder?.shed ?? 0,
@@ -175,10 +203,11 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
       rateKeyEvictions: store instanceof MemoryStore ? store.evictions : 0,
       replayEntries: replay instanceof ReplayCache ? replay.size : undefined,
       replayEvictions: replay instanceof ReplayCache ? replay.evictions : 0,
+      authFailures: auth?.failures && { counted: auth.failures.failures, limited: auth.failures.limited },
     }),
     close: async () => {
       await store?.close();
-      if (replay instanceof RedisReplayStore) await replay.close();
+      await replay?.close?.();
     },
   };
 }

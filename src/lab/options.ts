@@ -21,6 +21,10 @@ export interface LabOptions {
   bodyLimit?: number;
   /** Most streams kept at once (409 past it). @default 10000 */
   maxStreams?: number;
+  /** Most records one stream holds (409 past it). @default 1000 */
+  maxRecords?: number;
+  /** Most records over all streams (409 past it). @default 100000 */
+  maxRecordsTotal?: number;
   /** Most jobs kept; the oldest are forgotten first. @default 1000 */
   maxJobs?: number;
   /** Requests per window on /limited, per client address. @default 5 */
@@ -67,6 +71,8 @@ export function resolveLabOptions(options: LabOptions = {}): ResolvedLabOptions 
     slowTimeout: positive('slowTimeout', options.slowTimeout, 30_000), // 30 s
     bodyLimit: positive('bodyLimit', options.bodyLimit, 16 * 1024), // 16 KiB
     maxStreams: positive('maxStreams', options.maxStreams, 10_000),
+    maxRecords: positive('maxRecords', options.maxRecords, 1000),
+    maxRecordsTotal: positive('maxRecordsTotal', options.maxRecordsTotal, 100_000),
     maxJobs: positive('maxJobs', options.maxJobs, 1000),
     rateLimit: positive('rateLimit', options.rateLimit, 5),
     rateWindow: positive('rateWindow', options.rateWindow, 10_000), // 10 s

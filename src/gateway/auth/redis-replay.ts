@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { closeRedis, connectRedis, firstConnectionGate, whenReady } from '../limits/redis-connection.ts';
+import { closeRedis, connectRedis, whenReady } from '../limits/redis-connection.ts';
+import { downError, RedisHealth } from '../limits/redis-health.ts';
 import { type FailurePolicy, type StoreFailureListener, StoreUnavailableError } from '../limits/store.ts';
 import type { ReplayStore } from './replay.ts';
 
@@ -30,13 +31,14 @@ export class RedisReplayStore implements ReplayStore {
   readonly client: Redis;
   readonly #owned: boolean;
   readonly #onFailure: StoreFailureListener | undefined;
-  readonly #firstConnection: () => Promise<void> | undefined;
+  /** Up, down (fail fast) or not yet tried (see ../limits/redis-health.ts). */
+  readonly health: RedisHealth;
 
   constructor(options: RedisReplayOptions = {}) {
     const timeout = options.commandTimeoutMs ?? 100; // 100 ms
     this.#owned = options.client === undefined;
     this.client = options.client ?? connectRedis(options.url ?? 'redis://127.0.0.1:6379', timeout);
-    this.#firstConnection = firstConnectionGate(this.client, timeout);
+    this.health = new RedisHealth(this.client, timeout);
     this.prefix = options.prefix ?? 'statuskit:replay:';
     this.failure = options.failure ?? 'open';
     this.#onFailure = options.onFailure;
@@ -49,8 +51,11 @@ export class RedisReplayStore implements ReplayStore {
 
   async seen(signature: string, expiresAt: number, nowMs: number): Promise<boolean> {
     const ttl = Math.max(1, Math.ceil(expiresAt - nowMs));
-    await this.#firstConnection();
+    const first = this.health.settled();
+    if (first) await first;
     try {
+      // Known down: fail at once (the catch applies the failure policy), no command waits out the timeout.
+      if (this.health.down) throw downError(this.health);
       // NX: set only when absent; a null reply means the signature was already there.
       return (await this.client.set(this.prefix + signature, '1', 'PX', ttl, 'NX')) === null;
     } catch (err) {

@@ -37,6 +37,8 @@ export interface PoliciesConfig {
     apiKeys: ApiKeyRecord[];
     accessKeys: AccessKeyRecord[];
     protect?: ProtectRule[];
+    /** Failed authentications per client address and window (ms), then 429; false = none. */
+    failureLimit: { limit: number; window: number } | false;
   };
   rateLimit?: {
     /** The policy on every route; absent when only `limits` are given. */
@@ -124,6 +126,16 @@ function readRate(
   // RFC 9651 §3.3.3: the name goes out as an sf-string, printable ASCII.
   if (!/^[\x20-\x7e]{1,64}$/.test(name)) return r.fail([...path, 'name'], 'must be 1–64 printable ASCII characters.');
   return { name, limit, window: windowMs / 1000 };
+}
+
+/** `failureLimit: false`, or `{ limit, window }` (default 10 per 60 s). */
+function readFailureLimit(r: ConfigReader, v: unknown, path: ConfigPath): { limit: number; window: number } | false {
+  if (v === false) return false;
+  const o = v === undefined ? {} : r.object(v, path, ['limit', 'window']);
+  if (!o) return false;
+  const limit = r.integer(o, 'limit', path, 10, 1, 1_000_000) ?? 10;
+  const window = r.duration(o, 'window', path, 60_000, 1000) ?? 60_000; // 60 s
+  return { limit, window };
 }
 
 function readKeyRecord(r: ConfigReader, v: unknown, path: ConfigPath, kind: 'api' | 'access'): Obj | undefined {
@@ -219,6 +231,7 @@ export function readPolicies(r: ConfigReader, value: unknown): PoliciesConfig {
     'apiKeys',
     'accessKeys',
     'protect',
+    'failureLimit',
   ]);
   if (au) {
     const path = ['policies', 'auth'];
@@ -244,6 +257,7 @@ export function readPolicies(r: ConfigReader, value: unknown): PoliciesConfig {
       apiKeys,
       accessKeys,
       ...(protect ? { protect } : {}),
+      failureLimit: readFailureLimit(r, au.failureLimit, [...path, 'failureLimit']),
     };
   }
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { type CompiledPolicy, type Decision, decisionFrom, toMicros } from './gcra.ts';
-import { closeRedis, connectRedis, firstConnectionGate, whenReady } from './redis-connection.ts';
+import { closeRedis, connectRedis, whenReady } from './redis-connection.ts';
+import { downError, RedisHealth } from './redis-health.ts';
 import { type FailurePolicy, type RateLimitStore, type StoreFailureListener, StoreUnavailableError } from './store.ts';
 
 /**
@@ -72,7 +73,8 @@ export class RedisStore implements RateLimitStore {
   failures = 0;
   readonly #owned: boolean;
   readonly #onFailure: StoreFailureListener | undefined;
-  readonly #firstConnection: () => Promise<void> | undefined;
+  /** Up, down (fail fast) or not yet tried (see ./redis-health.ts). */
+  readonly health: RedisHealth;
   readonly #serverClock: boolean;
 
   constructor(options: RedisStoreOptions = {}) {
@@ -86,7 +88,7 @@ export class RedisStore implements RateLimitStore {
     this.#serverClock = clock === 'server';
     const timeout = options.commandTimeoutMs ?? 100; // 100 ms
     this.client = options.client ?? connectRedis(options.url ?? 'redis://127.0.0.1:6379', timeout);
-    this.#firstConnection = firstConnectionGate(this.client, timeout);
+    this.health = new RedisHealth(this.client, timeout);
   }
 
   /** Resolves once connected; rejects at the first connection error (decisions follow the failure policy meanwhile). */
@@ -98,7 +100,10 @@ export class RedisStore implements RateLimitStore {
     const now = this.#serverClock ? '' : toMicros(nowMs);
     // One Redis key per policy and client: <prefix><policy name>:<key>.
     const args = [`${this.prefix}${policy.name}:${key}`, now, policy.costUs, policy.burstUs] as const;
-    await this.#firstConnection();
+    const first = this.health.settled();
+    if (first) await first;
+    // Known down: no command that would wait out the timeout; the failure policy answers now.
+    if (this.health.down) return this.#failed(downError(this.health), policy);
     let reply: unknown;
     try {
       try {

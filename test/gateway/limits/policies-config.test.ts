@@ -144,6 +144,7 @@ describe('policies configuration', () => {
           'statuskit_gateway_policy_store_failures_total',
           'statuskit_gateway_ratelimit_evictions_total',
           'statuskit_gateway_replay_cache_evictions_total',
+          'statuskit_gateway_auth_failures_total',
           'statuskit_gateway_ratelimit_keys',
           'statuskit_gateway_replay_cache_entries',
         ],

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createRateLimitGuard } from '../../../src/gateway/guards/rate.ts';
 import { compilePolicy, gcraStep } from '../../../src/gateway/limits/gcra.ts';
 import { MemoryStore } from '../../../src/gateway/limits/memory.ts';
+import type { Guard } from '../../../src/server/types.ts';
 import { manualClock, type Served, send, serve } from './harness.ts';
 
 describe('GCRA math (injected clock)', () => {
@@ -185,13 +186,19 @@ describe('rate-limit keys', () => {
   it('counts API keys apart and falls back to the IP without one', async () => {
     const clock = manualClock();
     const guard = createRateLimitGuard({ policy: { limit: 1, window: 60 }, key: 'api-key', clock });
-    const server = await serve([guard]);
+    // Stands in for the auth guard: key-a and key-b authenticate; any other key does not.
+    const authenticated: Guard = (ctx) => {
+      const key = ctx.req.headers['x-api-key'] ?? ctx.req.headers.authorization?.slice(7);
+      if (key === 'key-a' || key === 'key-b') ctx.state.principal = { scheme: 'api-key', id: key };
+    };
+    const server = await serve([authenticated, guard]);
     try {
       const a = { 'X-Api-Key': 'key-a' };
       const b = { Authorization: 'Bearer key-b' };
       assert.equal((await send(server.port, { headers: a })).status, 200);
       assert.equal((await send(server.port, { headers: b })).status, 200);
-      assert.equal((await send(server.port)).status, 200);
+      assert.equal((await send(server.port, { headers: { 'X-Api-Key': 'invented' } })).status, 200);
+      assert.equal((await send(server.port)).status, 429, 'the invented key spent the IP’s bucket');
       assert.equal((await send(server.port, { headers: a })).status, 429);
       assert.equal((await send(server.port, { headers: b })).status, 429);
       assert.equal((await send(server.port)).status, 429);
@@ -208,7 +215,12 @@ describe('rate-limit keys', () => {
       key: (ctx) => ctx.req.headers['x-tenant'] as string | undefined,
       clock,
     });
-    const server = await serve([byTenant, byAk]);
+    // Stands in for the auth guard: the signature is taken as verified.
+    const verified: Guard = (ctx) => {
+      const m = /Access=(\w+)/.exec(ctx.req.headers.authorization ?? '');
+      if (m) ctx.state.principal = { scheme: 'signature', id: m[1] };
+    };
+    const server = await serve([verified, byTenant, byAk]);
     try {
       const sig = (ak: string) => ({
         Authorization: `SDK-HMAC-SHA256 Access=${ak}, SignedHeaders=host, Signature=x`,
