@@ -47,6 +47,10 @@ export interface RedisClusterHandle {
   kill(port: number): Promise<void>;
   /** Resolves once every live node says `cluster_state:ok` and no live master is flagged failed. */
   healthy(): Promise<void>;
+  /** Resolves once every replica has every write its master took (offsets equal): a failover then loses nothing. */
+  replicated(): Promise<void>;
+  /** The keys matching `pattern` on each live master (SCAN), by port. */
+  keysByMaster(pattern: string): Promise<Map<number, string[]>>;
   stop(): Promise<void>;
 }
 
@@ -147,6 +151,27 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
         await servers.get(port)?.kill();
       },
       healthy,
+      async replicated() {
+        const started = Date.now();
+        for (;;) {
+          const masters = (await nodes()).filter((n) => n.role === 'master' && !n.failed && !dead.has(n.port));
+          const infos = await Promise.all(masters.map((m) => cli(m.port, 'INFO', 'replication')));
+          const behind = infos.some((info) => {
+            const offset = /master_repl_offset:(\d+)/.exec(info)?.[1];
+            return [...info.matchAll(/^slave\d+:.*offset=(\d+)/gm)].some((m) => m[1] !== offset);
+          });
+          if (!behind) return;
+          if (Date.now() - started > timeoutMs) throw new Error('replicas did not catch up');
+          await sleep(20);
+        }
+      },
+      async keysByMaster(pattern) {
+        const masters = (await nodes()).filter((n) => n.role === 'master' && !n.failed && !dead.has(n.port));
+        const out = new Map<number, string[]>();
+        for (const m of masters)
+          out.set(m.port, (await cli(m.port, '--scan', '--pattern', pattern)).split('\n').filter(Boolean));
+        return out;
+      },
       stop,
     };
   } catch (err) {

@@ -1,6 +1,6 @@
 /** The Redis connection the shared stores use: fail fast while down, reconnect in the background. */
 import type { RedisOptions } from 'ioredis';
-import { openRedisClient, type RedisClient, type RedisTarget } from './redis-targets.ts';
+import { onceConnected, openRedisClient, type RedisClient, type RedisTarget } from './redis-targets.ts';
 
 export type { RedisClient, RedisTarget, SentinelTarget } from './redis-targets.ts';
 
@@ -29,8 +29,7 @@ export function connectRedis(target: string | RedisTarget, commandTimeoutMs: num
  * "Redis is down". Returns undefined once the client was ready once.
  */
 export function firstConnectionGate(client: RedisClient, timeoutMs: number): () => Promise<void> | undefined {
-  if (client.status === 'ready') return () => undefined;
-  let first: Promise<void> | undefined = new Promise<void>((resolve) => client.once('ready', resolve)).then(() => {
+  let first: Promise<void> | undefined = new Promise<void>((resolve) => onceConnected(client, resolve)).then(() => {
     first = undefined;
   });
   return () => {
@@ -49,10 +48,8 @@ export function firstConnectionGate(client: RedisClient, timeoutMs: number): () 
  * unreachable server.
  */
 export function whenReady(client: RedisClient): Promise<void> {
-  if (client.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
     const done = (err?: Error) => {
-      client.off('ready', ok);
       client.off('error', failed);
       client.off('end', ended);
       if (err) reject(err);
@@ -61,7 +58,7 @@ export function whenReady(client: RedisClient): Promise<void> {
     const ok = () => done();
     const failed = (err: Error) => done(new Error(`Redis is not reachable: ${err.message}`, { cause: err }));
     const ended = () => done(new Error('The Redis connection ended before it was ready.'));
-    client.once('ready', ok);
+    onceConnected(client, ok);
     client.once('error', failed);
     client.once('end', ended);
   });

@@ -76,10 +76,45 @@ function connectCluster(nodes: readonly string[], node: RedisOptions): Cluster {
       ...(seeds.some((s) => s.tls) ? { tls: {} } : {}),
     },
   };
-  return new Cluster(
+  const cluster = new Cluster(
     seeds.map(({ host, port }) => ({ host, port })),
     options,
   );
+  // ioredis opens a node's connection at its first command and, with the offline queue
+  // off, refuses the commands that come while it is opening: open each one as soon as
+  // the slot map names it instead, so a burst after start-up or a failover is not refused.
+  cluster.on('+node', (node: Redis) => {
+    if (node.status === 'wait') node.connect().catch(() => {});
+  });
+  return cluster;
+}
+
+/**
+ * Calls `done` once the client can take commands: a server's connection is
+ * ready; a cluster has its slot map and a connection to each master (or knows
+ * that master is gone, whose slots then fail by the failure policy).
+ */
+export function onceConnected(client: RedisClient, done: () => void): void {
+  const ready = () => {
+    if (!(client instanceof Cluster)) return done();
+    const masters = client.nodes('master').filter((n) => n.status !== 'ready' && n.status !== 'end');
+    let left = masters.length;
+    if (left === 0) return done();
+    const one = () => {
+      if (--left === 0) done();
+    };
+    for (const n of masters) {
+      const settle = () => {
+        n.off('ready', settle);
+        n.off('end', settle);
+        one();
+      };
+      n.once('ready', settle);
+      n.once('end', settle);
+    }
+  };
+  if (client.status === 'ready') ready();
+  else client.once('ready', ready);
 }
 
 /** A master found through Sentinel; on a failover (`+switch-master`) the client reconnects to the new master. */
