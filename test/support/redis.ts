@@ -24,6 +24,8 @@ export interface StartRedisOptions {
   timeoutMs?: number;
   /** More redis-server arguments (cluster mode, replication…), after the defaults. */
   args?: readonly string[];
+  /** A configuration file, given first (redis-server wants it there; Sentinel needs one it can rewrite). */
+  configFile?: string;
 }
 
 export function freePort(): Promise<number> {
@@ -80,6 +82,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     const child = spawn(
       binary,
       [
+        ...(options.configFile ? [options.configFile] : []),
         '--port',
         String(port),
         '--bind',

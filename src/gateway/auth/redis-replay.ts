@@ -40,14 +40,15 @@ export class RedisReplayStore implements ReplayStore {
   readonly #firstConnection: () => Promise<void> | undefined;
 
   constructor(options: RedisReplayOptions = {}) {
-    const timeout = options.commandTimeoutMs ?? 100; // 100 ms
-    this.#owned = options.client === undefined;
-    this.client = options.client ?? connectRedis(options, timeout);
-    this.#firstConnection = firstConnectionGate(this.client, timeout);
+    // Every check before the connection opens: a refused option leaves no client behind.
     this.prefix = checkPrefix(options.prefix ?? 'statuskit:replay:');
     this.failure = options.failure ?? 'open';
     this.#onFailure = options.onFailure;
     if (this.failure !== 'open' && this.failure !== 'closed') throw new TypeError('failure: "open" or "closed".');
+    const timeout = options.commandTimeoutMs ?? 100; // 100 ms
+    this.#owned = options.client === undefined;
+    this.client = options.client ?? connectRedis(options, timeout);
+    this.#firstConnection = firstConnectionGate(this.client, timeout);
   }
 
   ready(): Promise<void> {

@@ -64,11 +64,17 @@ export function whenReady(client: RedisClient): Promise<void> {
   });
 }
 
-/** QUIT when possible, else drop the connection. */
+/**
+ * QUIT when possible, then drop what is left: with Sentinel, QUIT leaves the
+ * failover detector's sentinel connections open (ioredis 6.0.0, redis/ioredis#1362),
+ * which would keep the process alive; disconnect() closes them.
+ */
 export async function closeRedis(client: RedisClient): Promise<void> {
   try {
     await client.quit();
   } catch {
+    // Not connected: nothing to say goodbye to.
+  } finally {
     client.disconnect();
   }
 }

@@ -126,6 +126,8 @@ function connectSentinel(s: SentinelTarget, node: RedisOptions): Redis {
     name: s.name,
     sentinels: sentinels.map(({ host, port }) => ({ host, port })),
     failoverDetector: true,
+    // A demoted master answers writes with READONLY: reconnect, and the sentinels name the new one.
+    reconnectOnError: (err) => err.message.startsWith('READONLY'),
     sentinelCommandTimeout: node.commandTimeout ?? 100, // 100 ms
     ...(auth?.password ? { sentinelPassword: auth.password } : {}),
     ...(auth?.username ? { sentinelUsername: auth.username } : {}),
