@@ -27,8 +27,9 @@ export interface SentinelHandle {
 
 export async function startSentinel(name = 'statuskit'): Promise<SentinelHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'statuskit-sentinel-'));
-  const master = await startRedis();
-  const replica = await startRedis({ args: ['--replicaof', '127.0.0.1', String(master.port)] });
+  // --dir: a full resync writes an RDB file, which belongs in the temporary folder.
+  const master = await startRedis({ args: ['--dir', dir] });
+  const replica = await startRedis({ args: ['--dir', dir, '--replicaof', '127.0.0.1', String(master.port)] });
   const port = await freePort();
   const conf = join(dir, 'sentinel.conf');
   writeFileSync(
