@@ -6,14 +6,17 @@
  * The candidates that are not installed are skipped: to compare all three,
  *   npm install --no-save redis iovalkey
  *   node --import tsx bench/redis-clients.ts
- * Prints a table; the figures recorded in docs/gateway-limits.md come from it.
+ * With all three installed it writes its section of BENCHMARKS.md (docs/gateway-limits.md
+ * cites it); with fewer it only prints, leaving the recorded comparison as it was.
  */
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { compilePolicy } from '../src/gateway/limits/gcra.ts';
 import { GCRA_SCRIPT, GCRA_SCRIPT_SHA } from '../src/gateway/limits/redis.ts';
 import { startRedis } from '../test/support/redis.ts';
 import { startRedisCluster } from '../test/support/redis-cluster.ts';
-import { table } from './lib/report.ts';
+import { machine, table, writeSection } from './lib/report.ts';
 
 const DECISIONS = 30_000;
 const IN_FLIGHT = 64;
@@ -30,11 +33,17 @@ interface Candidate {
 // biome-ignore lint/suspicious/noExplicitAny: the candidates' own types are not installed in CI.
 const optional = (name: string): Promise<any> => import(name).catch(() => undefined);
 
+/** "name version", from the installed package. */
+function named(label: string, pkg: string): string {
+  const file = new URL(`../node_modules/${pkg}/package.json`, import.meta.url);
+  return `${label} ${(JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version}`;
+}
+
 async function ioredisLike(pkg: 'ioredis' | 'iovalkey'): Promise<Candidate | undefined> {
   const mod = await optional(pkg);
   if (!mod) return undefined;
   return {
-    name: pkg,
+    name: named(pkg, pkg),
     async connect(target) {
       const client = 'url' in target ? new mod.Redis(target.url) : new mod.Cluster(target.cluster);
       await new Promise((resolve) => client.once('ready', resolve));
@@ -50,7 +59,7 @@ async function nodeRedis(): Promise<Candidate | undefined> {
   const mod = await optional('redis');
   if (!mod) return undefined;
   return {
-    name: 'node-redis',
+    name: named('node-redis', 'redis'),
     async connect(target) {
       const client =
         'url' in target
@@ -83,6 +92,7 @@ async function rate(call: Evalsha): Promise<number> {
 const candidates = (await Promise.all([ioredisLike('ioredis'), nodeRedis(), ioredisLike('iovalkey')])).filter(
   (c): c is Candidate => c !== undefined,
 );
+const load = loadavg()[0]?.toFixed(1); // how busy the (shared) machine was
 const single = await startRedis();
 const cluster = await startRedisCluster();
 try {
@@ -116,8 +126,15 @@ try {
     'single decisions/s': Math.round(median(rates.get(`${c.name}|single`) ?? [])),
     'cluster decisions/s': Math.round(median(rates.get(`${c.name}|cluster`) ?? [])),
   }));
-  console.log(`${DECISIONS} decisions, ${IN_FLIGHT} in flight, median of ${ROUNDS} rounds\n`);
-  console.log(table(rows));
+  const md = `## Redis clients for the shared stores
+
+${machine()}, load average ${load} at the start. GCRA decisions (one EVALSHA each, the store's script), ${DECISIONS.toLocaleString('en-US')} per run, ${IN_FLIGHT} in flight over 10 000 keys, median of ${ROUNDS} interleaved rounds; one local redis-server, and a Redis Cluster of 3 local masters on the same 2 cores.
+
+${table(rows)}
+`;
+  console.log(md);
+  if (candidates.length === 3) writeSection('redis-clients', md);
+  else console.log('(not all three clients are installed: BENCHMARKS.md left as it was)');
 } finally {
   await cluster.stop();
   await single.stop();
