@@ -4,7 +4,7 @@
  * `redis-cli --cluster create`, ready once every node reports `cluster_state:ok`
  * (and every replica's link to its master is up).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +80,11 @@ function parseNodes(text: string): ClusterNode[] {
 }
 
 export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<RedisClusterHandle> {
+  const probe = spawnSync(REDIS_CLI, ['--version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0)
+    throw new Error(
+      `The Redis Cluster tests need redis-cli, and "${REDIS_CLI}" could not be run. Install it (apt-get install redis-server brings it) or set REDIS_CLI to its path.`,
+    );
   const masters = options.masters ?? 3;
   const replicas = options.replicas ?? 0;
   const timeoutMs = options.timeoutMs ?? 30_000; // 30 s
