@@ -10,7 +10,7 @@ import { RedisReplayStore } from './auth/redis-replay.ts';
 import { ReplayCache, type ReplayStore } from './auth/replay.ts';
 import { type AuthGuard, createAuthGuard } from './guards/auth.ts';
 import { type BodyBudget, createBodyBudget } from './guards/body-budget.ts';
-import type { PoliciesConfig } from './guards/config.ts';
+import { type PoliciesConfig, redisTarget } from './guards/config.ts';
 import type { PolicyStats } from './guards/metrics.ts';
 import { createProxyAuthGuard } from './guards/proxy-auth.ts';
 import { createRateLimitGuard, type RateLimitGuard } from './guards/rate.ts';
@@ -112,7 +112,7 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
     const { realm, skew, replayCache, replayRedis, apiKeys, accessKeys, protect, failureLimit } = config.auth;
     replay = replayRedis
       ? new RedisReplayStore({
-          url: replayRedis.url,
+          ...redisTarget(replayRedis),
           prefix: replayRedis.prefix,
           failure: replayRedis.failure,
           commandTimeoutMs: replayRedis.timeout,
@@ -139,7 +139,7 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
     store =
       c.store === 'redis'
         ? new RedisStore({
-            url: c.redis.url,
+            ...redisTarget(c.redis),
             prefix: c.redis.prefix,
             failure: c.redis.failure,
             commandTimeoutMs: c.redis.timeout,

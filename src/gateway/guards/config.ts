@@ -11,19 +11,12 @@ import type { RouteRule } from '../auth/routes.ts';
 import { type ConfigPath, type ConfigReader, describe, isObj, type Obj } from '../config-reader.ts';
 import { FIELD_GENERATIONS, type FieldGeneration } from '../limits/fields.ts';
 import type { RatePolicy } from '../limits/gcra.ts';
-import type { FailurePolicy } from '../limits/store.ts';
 import { createAuthGuard, type ProtectRule } from './auth.ts';
 import type { ClientKey } from './client-key.ts';
 import { createProxyAuthGuard } from './proxy-auth.ts';
+import { type RedisConfig, readRedis } from './redis-config.ts';
 
-/** A Redis connection of a shared store. */
-export interface RedisConfig {
-  url: string;
-  prefix: string;
-  failure: FailurePolicy;
-  /** ms */
-  timeout: number;
-}
+export { type RedisConfig, redisTarget } from './redis-config.ts';
 
 export interface PoliciesConfig {
   proxyAuth?: { realm: string; users: { user: string; password: string }[]; protect?: RouteRule[] };
@@ -175,19 +168,6 @@ function probe(r: ConfigReader, base: ConfigPath, build: () => unknown): void {
       .map((x) => (/^\d+$/.test(x) ? Number(x) : x));
     r.fail([...base, ...field], m?.[2] ?? err.message);
   }
-}
-
-function readRedis(r: ConfigReader, v: unknown, path: ConfigPath, prefix: string): RedisConfig {
-  const o = v === undefined ? {} : (r.object(v, path, ['url', 'prefix', 'failure', 'timeout']) ?? {});
-  const url = r.string(o, 'url', path, 'redis://127.0.0.1:6379') ?? '';
-  if (!/^rediss?:\/\//.test(url))
-    r.fail([...path, 'url'], `must be a redis:// or rediss:// URL, got ${describe(url)}.`);
-  return {
-    url,
-    prefix: r.string(o, 'prefix', path, prefix) ?? '',
-    failure: r.oneOf(o, 'failure', path, ['open', 'closed'] as const, 'open') ?? 'open',
-    timeout: r.duration(o, 'timeout', path, 100, 1) ?? 0, // 100 ms
-  };
 }
 
 function section(r: ConfigReader, top: Obj, key: string, fields: readonly string[]): Obj | undefined {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
 
 /**
  * Whether a shared store's Redis connection is up, as its client's events
@@ -17,7 +17,7 @@ export class RedisHealth {
   readonly #timeoutMs: number;
   #first: Promise<void> | undefined;
 
-  constructor(client: Redis, timeoutMs: number) {
+  constructor(client: RedisClient, timeoutMs: number) {
     this.#timeoutMs = timeoutMs;
     this.#state = client.status === 'ready' ? 'up' : 'connecting';
     let settle: () => void = () => {};
