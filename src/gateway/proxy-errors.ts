@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { StatusError } from '../errors.ts';
 import type { RouteConfig } from './config-route.ts';
-import type { Target, Upstream } from './upstream.ts';
+import type { Upstream } from './upstream.ts';
 
 /** How an exchange with the upstream failed; a label of the upstream-failure metric. */
 export type FailureKind =
