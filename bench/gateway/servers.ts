@@ -74,8 +74,9 @@ async function startStatuskit(): Promise<void> {
     key: (ctx) => `conn:${ctx.req.socket.remotePort}`,
   });
   const gateway = createGateway(config, { accessGuards: [rate] });
-  const { url } = await gateway.listen();
-  console.log(`listening ${new URL(url).port}`);
+  const { url, adminUrl } = await gateway.listen();
+  // The admin port too: bench/dashboard.ts opens dashboards on it.
+  console.log(`listening ${new URL(url).port} admin ${new URL(adminUrl ?? url).port}`);
 }
 
 const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host', 'te', 'proxy-connection']);

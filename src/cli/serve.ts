@@ -53,7 +53,11 @@ export function configFromFlags(flags: Record<string, FlagValue | undefined>): G
     listen: { host: host ?? config.listen.host, port: listenPort ?? config.listen.port },
     admin:
       adminPort !== undefined
-        ? { host: config.admin ? config.admin.host : (host ?? config.listen.host), port: adminPort }
+        ? {
+            ...(config.admin || {}),
+            host: config.admin ? config.admin.host : (host ?? config.listen.host),
+            port: adminPort,
+          }
         : config.admin,
     logLevel: flags.quiet ? 'warn' : ((flags['log-level'] as LogLevel | undefined) ?? config.logLevel),
   };

@@ -3,7 +3,7 @@ import type { Profile } from '../catalog/index.ts';
 import { StatusError } from '../errors.ts';
 import { sendJson } from '../server/respond.ts';
 import { createServer } from '../server/serve.ts';
-import type { RequestContext } from '../server/types.ts';
+import type { RequestContext, RouteDef } from '../server/types.ts';
 import { CONTENT_TYPE } from './prometheus.ts';
 
 /** Why the gateway should get no traffic now; undefined when it is ready. */
@@ -20,6 +20,8 @@ export interface AdminOptions {
   ready: () => NotReady | undefined | Promise<NotReady | undefined>;
   /** What /readyz says besides ready or not: per-route health, shared stores, degraded parts. @default none */
   report?: () => ReadyReport | undefined | Promise<ReadyReport | undefined>;
+  /** More routes: the dashboard's page and event stream (./dashboard/index.ts). @default none */
+  routes?: readonly RouteDef[];
 }
 
 /** The body of /readyz beyond its status: what serves, what does not, and why. */
@@ -61,6 +63,7 @@ export function createAdminServer(options: AdminOptions): Server {
       { path: '/metrics', methods: { GET: metrics } },
       { path: '/healthz', methods: { GET: healthz } },
       { path: '/readyz', methods: { GET: readyz } },
+      ...(options.routes ?? []),
     ],
   });
 }

@@ -9,7 +9,9 @@ import { answerReplay, ReplayCache } from './auth/ipc-replay.ts';
 import { banner } from './banner.ts';
 import { ClusterCounters, REFRESH } from './cluster-counters.ts';
 import type { GatewayConfig } from './config.ts';
+import { answerDashboard, createDashboard, workerSource } from './dashboard/index.ts';
 import { type Gateway, ListenError } from './gateway.ts';
+import { UNMATCHED } from './metrics.ts';
 import { type Family, merge, render } from './prometheus.ts';
 
 /** Messages between the primary and its workers, over the cluster's IPC channel. */
@@ -130,10 +132,23 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
       asking = undefined;
     }));
 
+  // The dashboard's seconds come from every worker and are summed, as /metrics merges their families.
+  const board =
+    config.admin === false
+      ? undefined
+      : createDashboard({
+          profile: config.profile,
+          source: workerSource(),
+          routes: [...config.routes.map((r) => r.path), UNMATCHED],
+          host: config.admin.host,
+          token: config.admin.token,
+          onError: (err) => log.error({ err }, 'dashboard failed'),
+        });
   const admin =
     config.admin === false
       ? undefined
       : createAdminServer({
+          routes: board?.routes,
           profile: config.profile,
           metrics: async () => {
             const parts: { worker: string; families: Family[] }[] = [];
@@ -173,6 +188,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
       return exited;
     });
   await Promise.all(exits);
+  board?.stream.close();
   if (admin?.listening) {
     admin.closeAllConnections();
     await new Promise((resolve) => admin.close(resolve));
@@ -204,9 +220,11 @@ export async function runWorker(gateway: Gateway, stopSignal: Promise<NodeJS.Sig
       } satisfies Message);
   };
   process.on('message', onMessage);
+  const stopAnswering = answerDashboard(gateway.dashboardData);
   await Promise.race([stopSignal, drainAsked]);
   await gateway.shutdown();
   process.off('message', onMessage);
+  stopAnswering();
   if (process.connected) process.disconnect();
   return 0;
 }

@@ -23,14 +23,23 @@ export interface Endpoint {
   port: number;
 }
 
+export interface AdminEndpoint extends Endpoint {
+  /**
+   * Bearer token the dashboard (page and stream) asks for. Needed when the
+   * admin port is not on loopback: without one the dashboard answers 401 there.
+   * @default none
+   */
+  token?: string;
+}
+
 /** The gateway's whole configuration after validation and defaults. */
 export interface GatewayConfig {
   /** @default 'generic' */
   profile: Profile;
   /** @default { host: '127.0.0.1', port: 8080 } */
   listen: Endpoint;
-  /** Prometheus /metrics, /healthz, /readyz; false = none. @default { host: '127.0.0.1', port: 9090 } */
-  admin: Endpoint | false;
+  /** Prometheus /metrics, /healthz, /readyz, the dashboard; false = none. @default { host: '127.0.0.1', port: 9090 } */
+  admin: AdminEndpoint | false;
   /** Access and event logs (JSON lines on stdout). @default 'info' */
   logLevel: LogLevel;
   /** Shutdown: how long in-flight requests may take, and the Retry-After of answers refused meanwhile. */
@@ -67,13 +76,38 @@ const LIMIT_KEYS = [
   'keepAliveTimeout',
 ] as const;
 
-function readEndpoint(r: ConfigReader, value: unknown, path: ConfigPath, fallback: Endpoint): Endpoint | undefined {
+function readEndpoint(
+  r: ConfigReader,
+  value: unknown,
+  path: ConfigPath,
+  fallback: Endpoint,
+  keys: readonly string[] = ['host', 'port'],
+): Endpoint | undefined {
   if (value === undefined || value === null) return fallback;
-  const o = r.object(value, path, ['host', 'port']);
+  const o = r.object(value, path, keys);
   if (!o) return undefined;
   const host = r.string(o, 'host', path, fallback.host);
   const port = r.integer(o, 'port', path, fallback.port, 0, 65_535);
   return host === undefined || port === undefined ? undefined : { host, port };
+}
+
+/** Tokens shorter than this are refused: the admin token guards a page that lists request ids and paths. */
+const MIN_TOKEN = 16;
+
+function readAdmin(r: ConfigReader, value: unknown): AdminEndpoint | undefined {
+  const fallback = { host: DEFAULTS.host, port: DEFAULTS.adminPort };
+  if (value === undefined || value === null) return fallback;
+  const endpoint = readEndpoint(r, value, ['admin'], fallback, ['host', 'port', 'token']);
+  const o = value as Obj;
+  if (o.token === undefined || o.token === null) return endpoint;
+  const token = r.string(o, 'token', ['admin']);
+  if (token === undefined) return undefined;
+  // RFC 6750 §2.1: a b64token, so it goes in an Authorization field as it is.
+  if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(token))
+    return r.fail(['admin', 'token'], 'must be a bearer token: letters, digits and -._~+/ only (RFC 6750 §2.1).');
+  if (token.length < MIN_TOKEN)
+    return r.fail(['admin', 'token'], `must be at least ${MIN_TOKEN} characters long, got ${token.length}.`);
+  return endpoint && { ...endpoint, token };
 }
 
 function readLimits(r: ConfigReader, value: unknown): Limits {
@@ -101,10 +135,7 @@ export function readGatewayConfig(raw: unknown): { config: GatewayConfig; issues
   const top: Obj = raw === undefined || raw === null ? {} : (r.object(raw, [], TOP_KEYS) ?? {});
   const profile = r.oneOf(top, 'profile', [], PROFILE_IDS, DEFAULT_PROFILE) ?? DEFAULT_PROFILE;
   const listen = readEndpoint(r, top.listen, ['listen'], { host: DEFAULTS.host, port: DEFAULTS.port });
-  const admin =
-    top.admin === false
-      ? false
-      : readEndpoint(r, top.admin, ['admin'], { host: DEFAULTS.host, port: DEFAULTS.adminPort });
+  const admin = top.admin === false ? false : readAdmin(r, top.admin);
   const log = top.log === undefined ? {} : (r.object(top.log, ['log'], ['level']) ?? {});
   const logLevel = r.oneOf(log, 'level', ['log'], LOG_LEVELS, 'info') ?? 'info';
   const drainObj = top.drain === undefined ? {} : (r.object(top.drain, ['drain'], ['grace', 'retryAfter']) ?? {});

@@ -11,6 +11,7 @@ import { createAdminServer, type NotReady, type ReadyReport } from './admin.ts';
 import { ensureClient, resolveClient, trustedProxies } from './client-address.ts';
 import type { GatewayConfig } from './config.ts';
 import type { RouteConfig } from './config-route.ts';
+import { createDashboard, createDashboardStats, type DashboardStats, processData } from './dashboard/index.ts';
 import { policyFamilies } from './guards/metrics.ts';
 import { GatewayMetrics, type RouteStats, UNMATCHED } from './metrics.ts';
 import { mirrorRoutes } from './mirror.ts';
@@ -64,6 +65,10 @@ export interface Gateway {
   /** undefined when `config.admin` is false. */
   readonly admin: Server | undefined;
   readonly metrics: GatewayMetrics;
+  /** What the admin port's dashboard shows of this process (seconds of answers, latest errors). */
+  readonly dashboard: DashboardStats;
+  /** This process's dashboard data, as a cluster worker hands it to the primary. */
+  dashboardData(since: number, until: number, histFrom: number): ReturnType<ReturnType<typeof processData>>;
   readonly log: Logger;
   readonly draining: boolean;
   /** Requests forwarded and not yet answered. */
@@ -90,6 +95,7 @@ export interface Gateway {
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const log = createLogger(config.logLevel, options.logStream);
   const metrics = new GatewayMetrics();
+  const dashboard = createDashboardStats(config.profile);
   const active = { count: 0 };
   const tunnels = new Set<Duplex>();
   let draining = false;
@@ -129,6 +135,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       },
       onUpgrade: (ctx, status) => {
         metrics.observe(stats, status, 0);
+        dashboard.record(stats.label, ctx, status, 0, undefined);
         access(ctx, status, 0, undefined, route.path);
       },
     };
@@ -194,6 +201,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       const limit = limitOf(ctx);
       if (limit) metrics.limiter(stats, limit);
       if (trust) ensureClient(ctx.req, trust);
+      dashboard.record(stats.label, ctx, status, ms, limit);
       access(ctx, status, ms, limit, ctx.route ? stats.label : undefined);
     },
     onAborted(ctx: RequestContext, sent: number | undefined, ms: number): void {
@@ -231,10 +239,28 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const notReady = readiness.notReady;
   metrics.addSource(readiness.families);
   const metricsText = (): string => render(metrics.families());
+  const dashboardData = processData(dashboard, upstreams, () => ({ draining, inFlight: active.count }));
+  const board =
+    config.admin === false
+      ? undefined
+      : createDashboard({
+          profile: config.profile,
+          source: async (since, until, histFrom) => [dashboardData(since, until, histFrom)],
+          routes: [...config.routes.map((r) => r.path), UNMATCHED],
+          host: config.admin.host,
+          token: config.admin.token,
+          onError: (err) => log.error({ err }, 'dashboard failed'),
+        });
   const admin =
     config.admin === false
       ? undefined
-      : createAdminServer({ profile: config.profile, metrics: metricsText, ready: notReady, report: readiness.report });
+      : createAdminServer({
+          profile: config.profile,
+          metrics: metricsText,
+          ready: notReady,
+          report: readiness.report,
+          routes: board?.routes,
+        });
 
   const listenOn = async (s: Server, host: string, port: number): Promise<string> => {
     s.listen(port, host);
@@ -248,6 +274,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     server,
     admin,
     metrics,
+    dashboard,
+    dashboardData,
     log,
     get draining() {
       return draining;
@@ -274,6 +302,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       log.info({ in_flight: active.count, grace_ms: grace }, 'draining');
       const cut = await drain(server, active, grace, tunnels);
       await Promise.all(upstreams.map(({ upstream }) => upstream.close()));
+      board?.stream.close();
       if (admin?.listening) {
         admin.closeAllConnections();
         await new Promise((resolve) => admin.close(resolve));

@@ -88,6 +88,13 @@ export function sendEmpty(ctx: RequestContext, status: number, headers?: HeaderV
 const INTERNAL_MESSAGE = 'The server failed to complete the request.';
 
 /**
+ * Where sendError leaves the error body's sub-code ('' for none) for
+ * onResponse: the gateway's dashboard tells its own error answers from
+ * those an upstream sent, and writes their error_code.
+ */
+export const SUBCODE_STATE = 'error_subcode';
+
+/**
  * Turns anything thrown into the StatusError that goes on the wire: a
  * StatusError as it is, anything else a 500 that says nothing about it.
  * 441 outside `dis`, and an error lacking a header its status requires,
@@ -128,6 +135,7 @@ export function sendError(ctx: RequestContext, err: unknown): void {
     return;
   }
   const e = toWireError(err, c);
+  c.state[SUBCODE_STATE] = e.subcode ?? '';
   const out = renderError(e, {
     profile: c.profile,
     requestId: c.requestId,
