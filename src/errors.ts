@@ -17,7 +17,19 @@ export interface StatusErrorOptions {
   subcode?: string;
   /** Extra members for the body (e.g. the failing fields of a 422). */
   details?: Record<string, unknown>;
+  /**
+   * A registered problem type for the problem+json form (RFC 9457 §3.1.1), with
+   * its extension members; the contract's JSON body stays as it is.
+   */
+  problem?: ProblemType;
   cause?: unknown;
+}
+
+/** An RFC 9457 problem type: its URI, its title and the extension members it defines. */
+export interface ProblemType {
+  type: string;
+  title: string;
+  members?: Record<string, unknown>;
 }
 
 /**
@@ -32,6 +44,7 @@ export class StatusError extends Error {
   readonly headers: HeaderValues;
   readonly subcode: string | undefined;
   readonly details: Record<string, unknown> | undefined;
+  readonly problem: ProblemType | undefined;
 
   constructor(status: ErrorCode, message: string, options: StatusErrorOptions = {}) {
     // 441 is valid only under `dis`; the profile check happens when rendering.
@@ -49,6 +62,7 @@ export class StatusError extends Error {
     this.headers = options.headers ?? {};
     this.subcode = options.subcode;
     this.details = options.details;
+    this.problem = options.problem;
   }
 }
 
@@ -116,11 +130,12 @@ export function problemDetails(err: StatusError, options: RenderOptions): Proble
   const profile = options.profile ?? DEFAULT_PROFILE;
   assertRenderable(err.status, profile);
   const entry = getCode(err.status);
-  return withDetails(
+  const problem = err.problem;
+  const body = withDetails(
     {
-      // RFC 9457 §4.2.1: with "about:blank" the title is the status's phrase.
-      type: 'about:blank',
-      title: entry ? nameIn(entry, profile) : String(err.status),
+      // RFC 9457 §4.2.1: with "about:blank" the title is the status's phrase; a registered type brings its own.
+      type: problem?.type ?? 'about:blank',
+      title: problem?.title ?? (entry ? nameIn(entry, profile) : String(err.status)),
       status: err.status,
       detail: err.message,
       ...(options.instance === undefined ? {} : { instance: options.instance }),
@@ -129,6 +144,7 @@ export function problemDetails(err: StatusError, options: RenderOptions): Proble
     },
     err.details,
   );
+  return withDetails(body, problem?.members);
 }
 
 /** Whether an Accept header asks for problem+json over plain JSON. */

@@ -1,11 +1,12 @@
 /**
  * One server under test for bench/policies.ts, run in its own process.
  * MODE: statuskit-bare | statuskit-memory | statuskit-redis | statuskit-all |
- *       fastify-bare | fastify-memory | fastify-redis. REDIS_URL for the redis modes.
+ *       fastify-bare | fastify-memory | fastify-redis, and statuskit-redis-cluster | fastify-redis-cluster.
+ * REDIS_URL for the redis modes, REDIS_CLUSTER (node URLs, comma-separated) for the cluster modes.
  * Prints the port once listening.
  */
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { createAuthGuard } from '../../src/gateway/guards/auth.ts';
 import { createRateLimitGuard } from '../../src/gateway/guards/rate.ts';
 import { createLoadShedder } from '../../src/gateway/guards/shed.ts';
@@ -14,6 +15,7 @@ import { createServer, type Guard, sendJson } from '../../src/server/index.ts';
 
 const mode = process.env.MODE ?? 'statuskit-bare';
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const cluster = (process.env.REDIS_CLUSTER ?? '').split(',').filter(Boolean);
 // High enough that no request of a run is refused: both limiters do the full work of a decision.
 const LIMIT = 600_000;
 const WINDOW_S = 60;
@@ -22,8 +24,8 @@ async function statuskit(): Promise<number> {
   const guards: Guard[] = [];
   const policy = { limit: LIMIT, window: WINDOW_S };
   if (mode === 'statuskit-memory') guards.push(createRateLimitGuard({ policy, key: 'ip' }));
-  if (mode === 'statuskit-redis') {
-    const store = new RedisStore({ url });
+  if (mode === 'statuskit-redis' || mode === 'statuskit-redis-cluster') {
+    const store = new RedisStore(mode === 'statuskit-redis' ? { url } : { cluster });
     await store.ready();
     guards.push(createRateLimitGuard({ policy, key: 'ip', store }));
   }
@@ -51,6 +53,7 @@ async function fastify(): Promise<number> {
       max: LIMIT,
       timeWindow: WINDOW_S * 1000,
       ...(mode === 'fastify-redis' ? { redis: new Redis(url) } : {}),
+      ...(mode === 'fastify-redis-cluster' ? { redis: new Cluster(cluster) } : {}),
     });
   }
   app.get('/', async () => ({ ok: true }));

@@ -12,4 +12,12 @@ export {
 export { CheckError, runCheck } from './run.ts';
 export { type TargetDescription, WELL_KNOWN_TARGET } from './target.ts';
 export { loadTargetFile, TargetError, validateTarget } from './target-file.ts';
-export type { Check as CheckItem, CheckOptions, CheckResult, Exchange, ProbeResult, Verdict } from './types.ts';
+export type {
+  Check as CheckItem,
+  CheckOptions,
+  CheckProgress,
+  CheckResult,
+  Exchange,
+  ProbeResult,
+  Verdict,
+} from './types.ts';

@@ -5,7 +5,7 @@ import type { Probe, ProbeContext } from './probe.ts';
 import { PROBE_IDS, selectProbes } from './probes/index.ts';
 import { type TargetDescription, WELL_KNOWN_TARGET } from './target.ts';
 import { looksLikeTarget, TargetError, validateTarget } from './target-file.ts';
-import type { CheckOptions, CheckResult, Exchange, ProbeResult } from './types.ts';
+import type { CheckOptions, CheckProgress, CheckResult, Exchange, ProbeResult } from './types.ts';
 import { Connection, WireError, WireTimeout } from './wire/connection.ts';
 import { header } from './wire/reader.ts';
 
@@ -29,6 +29,7 @@ interface Resolved {
   load: number;
   concurrency: number;
   maxBytes: number;
+  progress: (event: CheckProgress) => void;
 }
 
 const MAX_LOAD = 10_000; // requests: --load is bounded
@@ -67,6 +68,7 @@ function resolve(input: string | URL, options: CheckOptions): Resolved {
     load: positive('load (--load)', options.load, 0, MAX_LOAD),
     concurrency: Math.max(1, positive('concurrency', options.concurrency, 16)),
     maxBytes: positive('maxBytes', options.maxBytes, 2_097_152), // 2 MiB
+    progress: options.onProgress ?? (() => {}),
   };
 }
 
@@ -100,6 +102,23 @@ async function runProbe(probe: Probe, r: Resolved, target: TargetDescription, pr
   const base = { id: probe.id, code: probe.code, title: probe.title, ...(probe.rfc ? { rfc: probe.rfc } : {}) };
   const why = notApplicable(probe, r, target);
   if (why) return { ...base, verdict: 'n/a', reason: why, checks: [], exchanges: [] };
+  r.progress({
+    type: 'start',
+    ...base,
+    ...(probe.mode === 'slow' ? { waitsUpToMs: r.slowWait } : {}),
+  });
+  const result = await runApplicable(probe, r, target, profile);
+  r.progress({ type: 'done', id: probe.id, code: probe.code, verdict: result.verdict });
+  return result;
+}
+
+async function runApplicable(
+  probe: Probe,
+  r: Resolved,
+  target: TargetDescription,
+  profile: Profile,
+): Promise<ProbeResult> {
+  const base = { id: probe.id, code: probe.code, title: probe.title };
   const exchanges: Exchange[] = [];
   const ctx: ProbeContext = {
     url: r.url,

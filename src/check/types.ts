@@ -77,6 +77,22 @@ export interface CheckResult {
   readonly summary: CheckSummary;
 }
 
+/**
+ * What `runCheck` reports while it runs, for a caller that shows progress: a
+ * probe that starts sending, and the same probe once it has its verdict.
+ * Probes that do not apply report nothing.
+ */
+export type CheckProgress =
+  | {
+      readonly type: 'start';
+      readonly id: string;
+      readonly code: ContractCode;
+      readonly title: string;
+      /** A `slow` probe waits up to this long for the server's own timeout, in ms. */
+      readonly waitsUpToMs?: number;
+    }
+  | { readonly type: 'done'; readonly id: string; readonly code: ContractCode; readonly verdict: Verdict };
+
 export interface CheckOptions {
   /** The profile the API follows. @default the target's profile, else `generic` */
   profile?: Profile;
@@ -96,4 +112,6 @@ export interface CheckOptions {
   concurrency?: number;
   /** Bytes read from one connection at most. @default 2097152 */
   maxBytes?: number;
+  /** Called as probes start and finish (see CheckProgress); the check never prints. */
+  onProgress?: (event: CheckProgress) => void;
 }

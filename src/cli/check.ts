@@ -7,6 +7,7 @@ import { loadTargetFile, TargetError } from '../check/target-file.ts';
 import type { Command } from './command.ts';
 import { CliError } from './errors.ts';
 import { PROFILE_FLAG } from './explain.ts';
+import { progressLine } from './progress.ts';
 
 export const check: Command = {
   name: 'check',
@@ -68,6 +69,8 @@ export const check: Command = {
     }
     const only = (flags.only as string[] | undefined)?.flatMap((o) => o.split(','));
     let result: Awaited<ReturnType<typeof runCheck>>;
+    // On a terminal, one line says which probe is waiting and for how long (--slow waits ~70 s).
+    const progress = progressLine(io.tty);
     try {
       result = await runCheck(positionals[0] as string, {
         ...(flags.profile ? { profile: flags.profile as Profile } : {}),
@@ -76,10 +79,13 @@ export const check: Command = {
         ...(flags.timeout === undefined ? {} : { timeout: flags.timeout as number }),
         ...(flags.load === undefined ? {} : { load: flags.load as number }),
         slow: flags.slow === true,
+        onProgress: progress.onProgress,
       });
     } catch (err) {
       if (err instanceof CheckError) throw new CliError(err.message, 2, err.hint);
       throw err;
+    } finally {
+      progress.stop();
     }
     const report = formatResult(result, (flags.format as Format | undefined) ?? 'text');
     if (typeof flags.out === 'string') {

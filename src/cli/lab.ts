@@ -1,6 +1,7 @@
 import { DEFAULT_PROFILE, type Profile } from '../catalog/index.ts';
 import { WELL_KNOWN_TARGET } from '../check/target.ts';
 import type { Command } from './command.ts';
+import { docPath } from './docs.ts';
 import { CliError } from './errors.ts';
 import { PROFILE_FLAG } from './explain.ts';
 
@@ -19,7 +20,7 @@ export const lab: Command = {
   summary: 'run the reference service that produces every code of the contract',
   usage: 'lab [--port <port>] [--host <host>] [--profile <profile>]',
   details: [
-    'Every code of the contract answers a real request; docs/lab.md lists one per code.',
+    `Every code of the contract answers a real request; ${docPath('lab.md')} lists one per code.`,
     '',
     'Examples:',
     '  statuskit lab',

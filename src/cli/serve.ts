@@ -7,6 +7,7 @@ import { ListenError } from '../gateway/gateway.ts';
 import { launch } from '../gateway/launch.ts';
 import type { FlagValue } from './args.ts';
 import type { Command } from './command.ts';
+import { docPath } from './docs.ts';
 import { CliError } from './errors.ts';
 
 function port(flags: Record<string, FlagValue | undefined>, name: string): number | undefined {
@@ -24,7 +25,8 @@ export function configFromFlags(flags: Record<string, FlagValue | undefined>): G
   try {
     config = file === undefined ? readGatewayConfig({}).config : loadConfigFile(file);
   } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(error.message, 2, 'See docs/gateway.md for every field.');
+    if (error instanceof ConfigError)
+      throw new CliError(error.message, 2, `See ${docPath('gateway.md')} for every field.`);
     throw error;
   }
   const upstreams = (flags.upstream as string[] | undefined) ?? [];

@@ -2,13 +2,37 @@ import { CliError } from './errors.ts';
 import { runCli } from './main.ts';
 
 /**
+ * A writer for stdout or stderr that survives a closed reader (`statuskit … | head -1`):
+ * on EPIPE it stops writing, and the command ends with the status it would have had.
+ */
+function writer(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    closed = true;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
+  };
+}
+
+/** The stream for transient progress lines: stderr when it is a terminal, else stdout when that is. */
+function terminal(): NodeJS.WriteStream | undefined {
+  if (process.stderr.isTTY) return process.stderr;
+  if (process.stdout.isTTY) return process.stdout;
+  return undefined;
+}
+
+/**
  * The outer shell: the only place that reads process.argv, prints errors
  * and sets the exit status.
  */
 export async function shell(): Promise<void> {
+  const tty = terminal();
   const io = {
-    out: (text: string) => void process.stdout.write(text),
-    err: (text: string) => void process.stderr.write(text),
+    out: writer(process.stdout),
+    err: writer(process.stderr),
+    ...(tty ? { tty } : {}),
   };
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));

@@ -41,6 +41,28 @@ export class RetryBudget {
   succeeded(): void {
     if (this.level < this.capacity) this.level = Math.min(this.capacity, this.level + this.refill);
   }
+
+  /** RetryTokens: one retry's cost, whatever failed. */
+  take(_timedOut: boolean): number | false {
+    return this.spend() ? this.cost : false;
+  }
+
+  /** RetryTokens: a call succeeded (the budget refills the same whatever it spent). */
+  settle(_spent: number): void {
+    this.succeeded();
+  }
+}
+
+/**
+ * What the client asks of its retry tokens, whichever kind: RetryBudget (the
+ * default) or RetryQuota (the AWS SDKs' standard mode).
+ */
+export interface RetryTokens {
+  readonly tokens: number;
+  /** The cost of one retry, taken; false (nothing taken) when there are not enough tokens. */
+  take(timedOut: boolean): number | false;
+  /** A call succeeded; `spent` is what its last retry cost (0: it needed none). */
+  settle(spent: number): void;
 }
 
 function positive(value: number, name: string): number {

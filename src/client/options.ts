@@ -1,7 +1,10 @@
 import { Agent, type Dispatcher } from 'undici';
 import { DEFAULT_PROFILE, type Guidance, type Profile, parseProfile } from '../catalog/index.ts';
-import { RetryBudget, type RetryBudgetOptions } from './budget.ts';
+import { AdaptiveRateLimiter } from './adaptive.ts';
+import { RetryBudget, type RetryBudgetOptions, type RetryTokens } from './budget.ts';
 import { type Clock, systemClock } from './clock.ts';
+import { type PacedEvent, Pacer } from './pacer.ts';
+import { RetryQuota, type RetryQuotaOptions } from './quota.ts';
 import { fetchTransport } from './transport/fetch.ts';
 import type { FetchLike, HeadersInit, Transport } from './transport/types.ts';
 import { undiciTransport } from './transport/undici.ts';
@@ -21,8 +24,25 @@ export interface RetryOptions {
   maxBackoff?: number;
   /** Longest Retry-After the client waits; a longer one fails at once. @default 60_000 ms */
   maxRetryAfter?: number;
-  /** The client-wide retry budget, or false for none. @default { capacity: 10, cost: 1, refill: 0.1 } */
+  /**
+   * How retries are rationed across calls: `budget` (the RetryBudget below), `standard`
+   * (the AWS SDKs' retry quota, RetryQuota) or `adaptive` (the quota, and a send rate that
+   * slows after throttling answers: AdaptiveRateLimiter). @default "budget"
+   */
+  mode?: 'budget' | 'standard' | 'adaptive';
+  /** The client-wide retry budget (mode `budget`), or false for none. @default { capacity: 10, cost: 1, refill: 0.1 } */
   budget?: RetryBudgetOptions | RetryBudget | false;
+  /** The retry quota of modes `standard` and `adaptive`; pass one instance to share it. @default { capacity: 500, retryCost: 5, timeoutCost: 10, noRetryIncrement: 1 } */
+  quota?: RetryQuotaOptions | RetryQuota;
+  /** The send-rate limiter of mode `adaptive`; pass one instance to share it. @default a new AdaptiveRateLimiter */
+  rateLimiter?: AdaptiveRateLimiter;
+}
+
+export interface PacingOptions {
+  /** One Pacer shared by several clients (to the same origins, same credentials). @default one per client */
+  pacer?: Pacer;
+  /** Longest wait for a reset or a Retry-After; a longer one is not made and the request goes at once. @default 60_000 ms */
+  maxWait?: number;
 }
 
 export interface TimeoutOptions {
@@ -68,6 +88,8 @@ export interface Hooks {
   beforeAttempt?: ReadonlyArray<(event: BeforeAttemptEvent) => void>;
   /** Runs after each attempt with the decision taken. @default [] */
   afterAttempt?: ReadonlyArray<(event: AttemptEvent) => void>;
+  /** Runs before the client waits to send (pacing by the RateLimit fields, or the adaptive limiter). @default [] */
+  paced?: ReadonlyArray<(event: PacedEvent) => void>;
 }
 
 export interface ClientOptions {
@@ -91,6 +113,12 @@ export interface ClientOptions {
   poll?: { interval?: number; timeout?: number };
   /** @default {} */
   hooks?: Hooks;
+  /**
+   * Wait for the quota to reset instead of sending into a 429 when an answer's RateLimit
+   * fields (any generation) said none is left; Retry-After still takes precedence. false: off.
+   * @default true
+   */
+  pacing?: boolean | PacingOptions;
   /** Another fetch to send with (it must not follow redirects itself; the client asks for `manual`). @default undici */
   fetch?: FetchLike;
   /** The undici dispatcher for the default transport. @default a new undici Agent */
@@ -111,7 +139,10 @@ export interface ResolvedOptions {
     readonly maxBackoff: number;
     readonly maxRetryAfter: number;
   };
-  readonly budget: RetryBudget | undefined;
+  readonly budget: RetryTokens | undefined;
+  readonly pacing: { readonly pacer: Pacer; readonly maxWait: number } | undefined;
+  readonly adaptive: AdaptiveRateLimiter | undefined;
+  readonly paced: ReadonlyArray<(event: PacedEvent) => void>;
   readonly timeout: { readonly total: number; readonly attempt: number; readonly header: boolean };
   readonly headers: Readonly<Record<string, string>>;
   readonly credentials: Credentials | undefined;
@@ -185,7 +216,22 @@ export function normalizeOptions(options: ClientOptions = {}): ResolvedOptions {
     const dispatcher = options.dispatcher ?? (agent = new Agent());
     transport = undiciTransport(dispatcher);
   }
+  const mode = retry.mode ?? 'budget';
+  if (mode !== 'budget' && mode !== 'standard' && mode !== 'adaptive') {
+    throw new TypeError(`retry.mode must be "budget", "standard" or "adaptive", got ${String(mode)}.`);
+  }
   const budget = retry.budget;
+  const tokens: RetryTokens | undefined =
+    mode !== 'budget'
+      ? retry.quota instanceof RetryQuota
+        ? retry.quota
+        : new RetryQuota(retry.quota)
+      : budget === false
+        ? undefined
+        : budget instanceof RetryBudget
+          ? budget
+          : new RetryBudget(budget);
+  const pacing = options.pacing === false ? undefined : options.pacing === true ? {} : (options.pacing ?? {});
   return {
     baseUrl: baseUrlOf(options.baseUrl),
     profile: options.profile === undefined ? DEFAULT_PROFILE : parseProfile(options.profile),
@@ -196,7 +242,13 @@ export function normalizeOptions(options: ClientOptions = {}): ResolvedOptions {
       maxBackoff: ms(retry.maxBackoff, 10_000, 'retry.maxBackoff'), // 10 s
       maxRetryAfter: ms(retry.maxRetryAfter, 60_000, 'retry.maxRetryAfter'), // 60 s
     },
-    budget: budget === false ? undefined : budget instanceof RetryBudget ? budget : new RetryBudget(budget),
+    budget: tokens,
+    pacing: pacing && {
+      pacer: pacing.pacer ?? new Pacer(),
+      maxWait: ms(pacing.maxWait, 60_000, 'pacing.maxWait'), // 60 s
+    },
+    adaptive: mode === 'adaptive' ? (retry.rateLimiter ?? new AdaptiveRateLimiter()) : undefined,
+    paced: options.hooks?.paced ?? [],
     timeout: {
       total: ms(timeout.total, 30_000, 'timeout.total'), // 30 s
       attempt: ms(timeout.attempt, 10_000, 'timeout.attempt'), // 10 s

@@ -1,5 +1,5 @@
 import type { Guidance } from '../catalog/index.ts';
-import type { RetryBudget } from './budget.ts';
+import type { RetryTokens } from './budget.ts';
 import type { ResolvedOptions } from './options.ts';
 
 /** RFC 9110 §9.2.2: PUT, DELETE and the safe methods (§9.2.1) are idempotent. */
@@ -29,7 +29,7 @@ export function whyNotRepeatable(
 
 export type Decision =
   | { readonly action: 'return' | 'follow'; readonly reason: string }
-  | { readonly action: 'retry'; readonly delay: number; readonly reason: string }
+  | { readonly action: 'retry'; readonly delay: number; readonly reason: string; readonly cost: number }
   | { readonly action: 'throw'; readonly reason: string };
 
 export interface DecisionInput {
@@ -42,6 +42,8 @@ export interface DecisionInput {
   readonly notRepeatable: string | undefined;
   /** Milliseconds before the call's deadline. */
   readonly remaining: number;
+  /** The attempt got no answer in time (a retry then costs more in RetryQuota). */
+  readonly timedOut?: boolean;
 }
 
 const seconds = (ms: number): string => `${Math.ceil(ms / 1000)} s`;
@@ -53,7 +55,7 @@ const seconds = (ms: number): string => `${Math.ceil(ms / 1000)} s`;
 export function decide(
   input: DecisionInput,
   options: Pick<ResolvedOptions, 'retry' | 'random'>,
-  budget: RetryBudget | undefined,
+  budget: RetryTokens | undefined,
 ): Decision {
   const { guidance, retryAfter, attempt } = input;
   const { retry } = options;
@@ -87,7 +89,8 @@ export function decide(
       reason: `No time left to retry: waiting ${delay} ms would pass the deadline (${Math.max(0, Math.floor(input.remaining))} ms left).`,
     };
   }
-  if (budget && !budget.spend()) {
+  const cost = budget ? budget.take(input.timedOut === true) : 0;
+  if (cost === false) {
     return {
       action: 'throw',
       reason: 'Not retried: the client’s retry budget is spent (too many recent failures); the service looks down.',
@@ -101,5 +104,5 @@ export function decide(
       : guidance === 'retry-later'
         ? 'the server timed out reading the request; repeating it later'
         : 'backing off before repeating an idempotent request';
-  return { action: 'retry', delay, reason: `Retry ${attempt}/${retry.limit}: ${why}.` };
+  return { action: 'retry', delay, reason: `Retry ${attempt}/${retry.limit}: ${why}.`, cost };
 }

@@ -4,7 +4,9 @@ import { signRequest } from '../signing.ts';
 import { signableBody } from './body.ts';
 import { HttpError, NetworkError, type RequestInfo, readErrorBody, TimeoutError } from './errors.ts';
 import type { AttemptEvent, ResolvedOptions } from './options.ts';
+import type { PacedEvent, Ticket } from './pacer.ts';
 import { type Decision, decide, whyNotRepeatable } from './policy.ts';
+import { parseRateLimit } from './rate-limit.ts';
 import { type Hop, nextHop } from './redirect.ts';
 import { retryAfterMs } from './retry-after.ts';
 import { AttemptTimeout, type RequestRedirect } from './transport/types.ts';
@@ -98,14 +100,73 @@ function timeoutError(info: RequestInfo, o: ResolvedOptions, timeLeft: number, r
     : new TimeoutError(info, timeLeft, 'attempt', reason);
 }
 
+/** Reports a wait before sending to `hooks.paced`. */
+function pacedHook(o: ResolvedOptions): ((e: PacedEvent) => void) | undefined {
+  if (o.paced.length === 0) return undefined;
+  return (e) => {
+    for (const hook of o.paced) hook(e);
+  };
+}
+
+/**
+ * Waits until the attempt may go: the adaptive limiter's token (retry mode
+ * `adaptive`), then the pacer (RateLimit fields, Retry-After of earlier answers).
+ */
+async function paceAttempt(o: ResolvedOptions, hop: Hop, call: Call): Promise<Ticket | undefined> {
+  const onWait = pacedHook(o);
+  if (o.adaptive) {
+    await o.adaptive.acquire(o.clock, call.signal, (wait) =>
+      onWait?.({ method: hop.method, url: hop.url.href, wait, reason: 'adaptive' }),
+    );
+  }
+  if (!o.pacing) return undefined;
+  return o.pacing.pacer.acquire({
+    url: hop.url,
+    method: hop.method,
+    clock: o.clock,
+    // A wait past the call's deadline is not made: the attempt goes, and its answer decides.
+    maxWait: Math.min(o.pacing.maxWait, call.deadline - o.clock.now()),
+    signal: call.signal,
+    onWait,
+  });
+}
+
+/** Tells the pacer and the adaptive limiter what the attempt got. */
+function settleAttempt(
+  o: ResolvedOptions,
+  ticket: Ticket | undefined,
+  response: Response | undefined,
+  retryAfter: number | undefined,
+): void {
+  const now = o.clock.now();
+  const status = response?.status;
+  // A 429's Retry-After holds back every request to the origin (RFC 6585 §4: the client sent too many);
+  // a 503's may be one resource's (a route in maintenance), so it holds back only its own retries.
+  const holdBack = status === 429 ? retryAfter : undefined;
+  if (ticket && o.pacing) {
+    o.pacing.pacer.settle(
+      ticket,
+      now,
+      response !== undefined,
+      response && parseRateLimit(response.headers, now),
+      holdBack,
+    );
+  }
+  // Throttling answers, as the AWS SDKs' adaptive mode counts them: 429, or 503 with Retry-After.
+  if (o.adaptive && response) o.adaptive.update(status === 429 || (status === 503 && retryAfter !== undefined), now);
+}
+
 export async function send(o: ResolvedOptions, call: Call): Promise<Response> {
   let hop = call.hop;
   // Made on the first redirect: most calls never need it.
   let visited: Set<string> | undefined;
   let attempt = 0;
   let attemptLimit = o.timeout.attempt;
+  // What this call's last retry cost the retry tokens; a success gives it back (RetryQuota).
+  let spent = 0;
   for (;;) {
     attempt++;
+    const ticket = o.pacing || o.adaptive ? await paceAttempt(o, hop, call) : undefined;
     const remaining = call.deadline - o.clock.now();
     if (remaining <= 0) {
       throw new TimeoutError(infoOf(hop, attempt), o.timeout.total, 'total', 'No attempt was left to make.');
@@ -125,7 +186,10 @@ export async function send(o: ResolvedOptions, call: Call): Promise<Response> {
         timeout: timeLeft,
       });
     } catch (error) {
-      if (call.signal?.aborted) throw call.signal.reason;
+      if (call.signal?.aborted) {
+        settleAttempt(o, ticket, undefined, undefined);
+        throw call.signal.reason;
+      }
       timedOut = error instanceof AttemptTimeout;
       failure = timedOut
         ? timeoutError(infoOf(hop, attempt), o, timeLeft, remaining, 'No answer in time.')
@@ -134,10 +198,14 @@ export async function send(o: ResolvedOptions, call: Call): Promise<Response> {
     const status = response?.status;
     const retryAfterField = response ? response.headers.get('retry-after') : null;
     const retryAfter = retryAfterField === null ? undefined : retryAfterMs(retryAfterField, o.clock.now());
+    if (ticket || o.adaptive) settleAttempt(o, ticket, response, retryAfter);
     // No answer is treated as the gateway would answer it: 504 for a deadline, 502 for a broken connection.
     const guidance = guidanceFor(status ?? (timedOut ? 504 : 502), retryAfter !== undefined);
-    // A success refills the retry budget (a 3xx counts: the service answered).
-    if (status !== undefined && status < 400) o.budget?.succeeded();
+    // A success refills the retry tokens (a 3xx counts: the service answered).
+    if (status !== undefined && status < 400) {
+      o.budget?.settle(spent);
+      spent = 0;
+    }
     if (guidance === 'done' && response) {
       if (o.afterAttempt.length) report(o, event(hop, attempt, status, failure, guidance, 'return', 0, 'Done.'));
       return returned(response, hop, visited !== undefined);
@@ -147,7 +215,7 @@ export async function send(o: ResolvedOptions, call: Call): Promise<Response> {
       ? whyNotRepeatable(hop.method, headers, hop.body.replayable, o.retry.idempotencyKey)
       : undefined;
     let decision: Decision = decide(
-      { guidance, retryAfter, attempt, notRepeatable, remaining: call.deadline - o.clock.now() },
+      { guidance, retryAfter, attempt, notRepeatable, remaining: call.deadline - o.clock.now(), timedOut },
       o,
       o.budget,
     );
@@ -172,6 +240,7 @@ export async function send(o: ResolvedOptions, call: Call): Promise<Response> {
       }
     }
     const delay = decision.action === 'retry' ? decision.delay : 0;
+    if (decision.action === 'retry') spent = decision.cost;
     if (o.afterAttempt.length) {
       report(o, event(hop, attempt, status, failure, guidance, decision.action, delay, decision.reason));
     }

@@ -50,6 +50,8 @@ export interface AccessEntry {
   user_agent?: string;
   /** The rate limiter's decision, when a limit applies: allowed, limited, shed, unavailable. */
   limit: string | undefined;
+  /** Which side made a forwarded exchange fail, when one did: `client` or `upstream`. */
+  fault?: 'client' | 'upstream';
   /** The answer never finished: the client left, or it was cut; `status` is then what was sent, 0 for nothing. */
   aborted?: true;
 }
@@ -146,6 +148,7 @@ class Entries {
   readonly upstreamMs = new Float64Array(BATCH_ENTRIES);
   readonly upstream: (string | undefined)[] = new Array<string | undefined>(BATCH_ENTRIES).fill(undefined);
   readonly limit: (string | undefined)[] = new Array<string | undefined>(BATCH_ENTRIES).fill(undefined);
+  readonly fault: (string | undefined)[] = new Array<string | undefined>(BATCH_ENTRIES).fill(undefined);
 }
 
 /**
@@ -200,6 +203,8 @@ export function createAccessLog(log: Logger): AccessLog {
     const agent = e.agent[i];
     if (agent !== undefined) text += `,"user_agent":${PLAIN.test(agent) ? `"${agent}"` : JSON.stringify(agent)}`;
     const limit = e.limit[i];
+    const fault = e.fault[i];
+    if (fault !== undefined) text += `,"fault":"${fault}"`;
     const end = e.aborted[i] === 1 ? ABORTED_END : END;
     return text + (limit === undefined ? end : `,"limit":"${limit}"${end}`);
   };
@@ -240,7 +245,10 @@ export function createAccessLog(log: Logger): AccessLog {
     const sent = ctx.route ? (ctx.state.upstreamSentAt as number | undefined) : undefined;
     const answered = sent === undefined ? undefined : (ctx.state.upstreamAnsweredAt as number | undefined);
     e.upstreamMs[i] = answered === undefined || sent === undefined ? -1 : answered - sent;
-    e.upstream[i] = ctx.route ? (ctx.state.upstream as string | undefined) : undefined;
+    const state = ctx.route ? ctx.state : undefined;
+    e.upstream[i] = state?.upstream as string | undefined;
+    // The front's 504 goes out before the exchange hears of it: a forwarded request's 504 is the upstream's silence.
+    e.fault[i] = (state?.fault as string | undefined) ?? (status === 504 && e.upstream[i] ? 'upstream' : undefined);
     e.limit[i] = limit;
     e.count = i + 1;
     if (i + 1 === BATCH_ENTRIES) flush();

@@ -18,9 +18,14 @@ export interface AdminOptions {
   /** The Prometheus text of every metric (may ask worker processes, hence async). */
   metrics: () => string | Promise<string>;
   ready: () => NotReady | undefined | Promise<NotReady | undefined>;
+  /** What /readyz says besides ready or not: per-route health, shared stores, degraded parts. @default none */
+  report?: () => ReadyReport | undefined | Promise<ReadyReport | undefined>;
   /** More routes: the dashboard's page and event stream (./dashboard/index.ts). @default none */
   routes?: readonly RouteDef[];
 }
+
+/** The body of /readyz beyond its status: what serves, what does not, and why. */
+export type ReadyReport = Record<string, unknown>;
 
 /**
  * The admin port: GET /metrics (Prometheus text format 0.0.4), /healthz
@@ -41,15 +46,16 @@ export function createAdminServer(options: AdminOptions): Server {
   };
   const healthz = (ctx: RequestContext): void => sendJson(ctx, 200, { status: 'ok' }, { 'cache-control': 'no-store' });
   const readyz = async (ctx: RequestContext): Promise<void> => {
-    const not = await options.ready();
+    const [not, report] = await Promise.all([options.ready(), options.report?.()]);
     if (not) {
       // RFC 9110 §15.6.4: 503, with Retry-After when the condition is known to be temporary.
       throw new StatusError(503, `Not ready: ${not.reason}`, {
         headers: not.retryAfter === undefined ? {} : { 'retry-after': not.retryAfter },
         subcode: 'NOT_READY',
+        ...(report ? { details: report } : {}),
       });
     }
-    sendJson(ctx, 200, { status: 'ready' }, { 'cache-control': 'no-store' });
+    sendJson(ctx, 200, { status: 'ready', ...report }, { 'cache-control': 'no-store' });
   };
   return createServer({
     profile: options.profile,

@@ -90,7 +90,7 @@ function claimedHops(req: IncomingMessage): (string | undefined)[] {
  * stops the walk at the last good one.
  */
 export function resolveClient(req: IncomingMessage, trust: TrustedProxies): string {
-  const peer = plainAddress(req.socket.remoteAddress ?? 'unknown');
+  const peer = plainAddress(req.socket?.remoteAddress ?? 'unknown');
   let client = peer;
   const trusted = trust.trusts(peer);
   (req as WithClient)[TRUSTED_PEER] = trusted;
@@ -109,7 +109,7 @@ export function resolveClient(req: IncomingMessage, trust: TrustedProxies): stri
 
 /** The client address of `req`: resolved through trusted proxies when configured, else the peer's. */
 export function clientAddressOf(req: IncomingMessage): string {
-  return (req as WithClient)[CLIENT] ?? plainAddress(req.socket.remoteAddress ?? 'unknown');
+  return (req as WithClient)[CLIENT] ?? plainAddress(req.socket?.remoteAddress ?? 'unknown');
 }
 
 /** Whether the peer of `req` was a trusted proxy (its forwarding headers may go upstream). */

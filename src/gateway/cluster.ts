@@ -4,8 +4,10 @@ import type { AddressInfo } from 'node:net';
 import type { CommandIO } from '../cli/command.ts';
 import type { RunningLab } from '../lab/index.ts';
 import { createLogger } from './access-log.ts';
-import { createAdminServer, type NotReady } from './admin.ts';
+import { createAdminServer, type NotReady, type ReadyReport } from './admin.ts';
+import { answerReplay, ReplayCache } from './auth/ipc-replay.ts';
 import { banner } from './banner.ts';
+import { ClusterCounters, REFRESH } from './cluster-counters.ts';
 import type { GatewayConfig } from './config.ts';
 import { answerDashboard, createDashboard, workerSource } from './dashboard/index.ts';
 import { type Gateway, ListenError } from './gateway.ts';
@@ -15,7 +17,13 @@ import { type Family, merge, render } from './prometheus.ts';
 /** Messages between the primary and its workers, over the cluster's IPC channel. */
 type Message =
   | { statuskit: 'scrape'; id: number }
-  | { statuskit: 'scraped'; id: number; families: Family[]; notReady: NotReady | undefined }
+  | {
+      statuskit: 'scraped';
+      id: number;
+      families: Family[];
+      notReady: NotReady | undefined;
+      report: ReadyReport | undefined;
+    }
   | { statuskit: 'drain' };
 
 const isMessage = (m: unknown): m is Message => typeof m === 'object' && m !== null && 'statuskit' in m;
@@ -46,13 +54,19 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   let stopping = false;
   let seq = 0;
   const pending = new Map<number, (m: Extract<Message, { statuskit: 'scraped' }>) => void>();
+  const counters = new ClusterCounters();
+  // The one replay cache of the cluster (without Redis): every worker asks here.
+  const auth = config.policies.auth;
+  const replay = auth && !auth.replayRedis ? new ReplayCache({ maxEntries: auth.replayCache }) : undefined;
 
   const fork = (): Worker => {
     const worker = cluster.fork(env);
     worker.on('message', (m: unknown) => {
+      if (replay && answerReplay(replay, m, (answer) => worker.isConnected() && worker.send(answer))) return;
       if (isMessage(m) && m.statuskit === 'scraped') pending.get(m.id)?.(m);
     });
     worker.on('exit', (code, signal) => {
+      counters.retire(String(worker.id));
       if (stopping) return;
       log.error({ worker: worker.id, code, signal }, 'worker died; starting another');
       fork();
@@ -72,12 +86,14 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     throw new ListenError(`The gateway workers could not start (${err.message}); run without --workers to see why.`);
   });
 
-  const scrape = async (): Promise<{ worker: string; families: Family[]; notReady: NotReady | undefined }[]> => {
+  type Reply = { worker: string; families: Family[]; notReady: NotReady | undefined; report: ReadyReport | undefined };
+  /** Every live worker's answer; `parts` also gets what to merge for /metrics (see ClusterCounters). */
+  const scrape = async (parts?: { worker: string; families: Family[] }[]): Promise<Reply[]> => {
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w?.isConnected() === true);
-    const replies = await Promise.all(
+    const answers = await Promise.all(
       workers.map(
         (w) =>
-          new Promise<{ worker: string; families: Family[]; notReady: NotReady | undefined } | undefined>((resolve) => {
+          new Promise<Reply | undefined>((resolve) => {
             const id = ++seq;
             const timer = setTimeout(() => {
               pending.delete(id);
@@ -86,14 +102,35 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
             pending.set(id, (m) => {
               clearTimeout(timer);
               pending.delete(id);
-              resolve({ worker: String(w.id), families: m.families, notReady: m.notReady });
+              resolve({ worker: String(w.id), families: m.families, notReady: m.notReady, report: m.report });
             });
             w.send({ statuskit: 'scrape', id } satisfies Message);
           }),
       ),
     );
-    return replies.filter((r) => r !== undefined);
+    const replies: Reply[] = [];
+    answers.forEach((r, i) => {
+      const worker = String(workers[i]?.id);
+      if (r) {
+        counters.seen(worker, r.families);
+        replies.push(r);
+        parts?.push(r);
+      } else {
+        const stale = counters.stale(worker);
+        if (stale) parts?.push({ worker, families: stale });
+      }
+    });
+    parts?.push({ worker: 'retired', families: counters.retired });
+    return replies;
   };
+  const refresh = setInterval(() => void scrape(), REFRESH);
+  refresh.unref();
+  // /readyz asks for readiness and the report at once: one scrape answers both.
+  let asking: Promise<Reply[]> | undefined;
+  const ask = (): Promise<Reply[]> =>
+    (asking ??= scrape().finally(() => {
+      asking = undefined;
+    }));
 
   // The dashboard's seconds come from every worker and are summed, as /metrics merges their families.
   const board =
@@ -113,13 +150,21 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
       : createAdminServer({
           routes: board?.routes,
           profile: config.profile,
-          metrics: async () => render(merge(await scrape())),
+          metrics: async () => {
+            const parts: { worker: string; families: Family[] }[] = [];
+            await scrape(parts);
+            return render(merge(parts));
+          },
           ready: async () => {
             if (stopping) return { reason: 'the gateway is draining.' };
-            const replies = await scrape();
+            const replies = await ask();
             if (replies.length === 0) return { reason: 'no worker is running.', retryAfter: 1 };
             return replies.find((r) => r.notReady)?.notReady;
           },
+          // Each worker's own view: health checks, breakers and store connections are per process.
+          report: async () => ({
+            workers: Object.fromEntries((await ask()).map((r) => [r.worker, r.report])),
+          }),
         });
   let adminUrl: string | undefined;
   if (admin && config.admin) {
@@ -134,6 +179,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
 
   await options.stopSignal;
   stopping = true;
+  clearInterval(refresh);
   const exits = Object.values(cluster.workers ?? {})
     .filter((w): w is Worker => w !== undefined)
     .map((w) => {
@@ -170,6 +216,7 @@ export async function runWorker(gateway: Gateway, stopSignal: Promise<NodeJS.Sig
         id: m.id,
         families: gateway.metrics.families(),
         notReady: gateway.notReady(),
+        report: gateway.readyReport(),
       } satisfies Message);
   };
   process.on('message', onMessage);

@@ -20,6 +20,8 @@ export interface BreakerConfig {
   failures: number;
   /** How long it stays open before one probe is let through, in ms. @default 10000 (10 s) */
   cooldown: number;
+  /** Upstream answers (5xx) that count as failures; any other answer is a success. @default none */
+  failOn: readonly number[];
 }
 
 /** One route of the gateway after validation. */
@@ -73,6 +75,8 @@ export interface RouteConfig {
   websocket: boolean;
   /** Disabled (no Retry-After) or in maintenance (with Retry-After): every request gets 503. */
   unavailable: Unavailable | undefined;
+  /** The gateway is not ready (/readyz 503) while this route has no target able to serve. @default false */
+  critical: boolean;
 }
 
 export const PROXY_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -99,6 +103,7 @@ const ROUTE_KEYS = [
   'websocket',
   'disabled',
   'maintenance',
+  'critical',
 ] as const;
 
 /** Checks one upstream address; returns the URL or a sentence saying what is wrong. */
@@ -172,11 +177,15 @@ function readMethods(r: ConfigReader, o: Obj, path: ConfigPath): string[] | unde
 
 function readBreaker(r: ConfigReader, value: unknown, path: ConfigPath): BreakerConfig | false | undefined {
   if (value === false) return false;
-  const o = value === undefined ? {} : r.object(value, path, ['failures', 'cooldown']);
+  const o = value === undefined ? {} : r.object(value, path, ['failures', 'cooldown', 'failOn']);
   if (!o) return undefined;
   const failures = r.integer(o, 'failures', path, 5, 1, 1_000_000);
   const cooldown = r.duration(o, 'cooldown', path, 10_000, 1); // 10 s
-  return failures === undefined || cooldown === undefined ? undefined : { failures, cooldown };
+  const failOn = o.failOn ?? [];
+  // RFC 9110 §15.6: only a server error can say the upstream is failing.
+  if (!Array.isArray(failOn) || !failOn.every((c) => Number.isInteger(c) && c >= 500 && c <= 599))
+    return r.fail([...path, 'failOn'], `must be a list of 5xx status codes, got ${describe(o.failOn)}.`);
+  return failures === undefined || cooldown === undefined ? undefined : { failures, cooldown, failOn };
 }
 
 function readTransform(r: ConfigReader, value: unknown, path: ConfigPath): TransformConfig | undefined {
@@ -258,6 +267,7 @@ export function readRoute(r: ConfigReader, value: unknown, path: ConfigPath): Ro
     normalizeErrors: r.boolean(o, 'normalizeErrors', path, false),
     websocket: r.boolean(o, 'websocket', path, true),
     unavailable: unavailable === false ? undefined : unavailable,
+    critical: r.boolean(o, 'critical', path, false),
   };
   return r.issues.length === before ? (route as RouteConfig) : undefined;
 }

@@ -7,7 +7,7 @@ import { StatusError } from '../errors.ts';
 import { createServer } from '../server/serve.ts';
 import type { Guard, RequestContext, RouteDef } from '../server/types.ts';
 import { createAccessLog, createLogger, type Logger } from './access-log.ts';
-import { createAdminServer, type NotReady } from './admin.ts';
+import { createAdminServer, type NotReady, type ReadyReport } from './admin.ts';
 import { ensureClient, resolveClient, trustedProxies } from './client-address.ts';
 import type { GatewayConfig } from './config.ts';
 import type { RouteConfig } from './config-route.ts';
@@ -17,12 +17,13 @@ import { policyFamilies } from './guards/metrics.ts';
 import { GatewayMetrics, type RouteStats, UNMATCHED } from './metrics.ts';
 import { mirrorRoutes } from './mirror.ts';
 import { escapedSlashesFor } from './paths.ts';
-import { createPolicies } from './policies.ts';
+import { createPolicies, type PolicyHooks } from './policies.ts';
 import { instrumentPolicies } from './policy-metrics.ts';
 import { processFamilies } from './process-metrics.ts';
 import { type Family, render } from './prometheus.ts';
 import { createProxyHandler } from './proxy.ts';
 import type { ProxyRoute } from './proxy-route.ts';
+import { createReadiness } from './readiness.ts';
 import { Upstream, upstreamFamilies } from './upstream.ts';
 import { createUpgradeHandler } from './websocket.ts';
 
@@ -53,6 +54,8 @@ export interface GatewayOptions {
    * @default none
    */
   upstreamRoutes?: Readonly<Record<string, readonly RouteDef[]>>;
+  /** Where used signatures are remembered without `replayRedis` (a cluster worker: the primary's). @default in process */
+  replay?: PolicyHooks['replay'];
   /** Runs once the gateway stopped (closes stores the guards use). @default none */
   onClose?: () => Promise<void>;
 }
@@ -75,6 +78,8 @@ export interface Gateway {
   listen(): Promise<{ url: string; adminUrl: string | undefined }>;
   /** Why the gateway should get no traffic, or undefined when it should. */
   notReady(): NotReady | undefined;
+  /** Per-route health, shared stores, degraded parts (the body of /readyz). */
+  readyReport(): ReadyReport;
   /** Hands the access lines collected so far to the log destination. */
   flushLogs(): void;
   /** This process's metrics in Prometheus text format. */
@@ -116,11 +121,18 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       active,
       tunnels,
       onFailure: (ctx, target, kind, err) => {
+        ctx.state.fault = 'upstream';
         metrics.failure(route.path, target.label, kind);
+        // The target's address goes here, never into the client's error body.
         log.warn(
           { request_id: ctx.requestId, route: route.path, upstream: target.label, kind, err: err.message },
           'upstream failure',
         );
+      },
+      onClientFailure: (ctx, kind) => {
+        ctx.state.fault = 'client';
+        metrics.clientFailure(route.path, kind);
+        log.info({ request_id: ctx.requestId, route: route.path, kind }, 'client failure');
       },
       onUpgrade: (ctx, status) => {
         metrics.observe(stats, status, 0);
@@ -152,6 +164,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const access = accessLog.write;
   const policies = createPolicies(config.policies, {
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.replay ? { replay: options.replay } : {}),
     onStoreFailure: (e) =>
       log.warn({ store: e.store, outcome: e.outcome, err: e.error.message }, 'rate-limit store failure'),
   });
@@ -223,15 +236,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   metrics.addSource(processFamilies);
   for (const source of options.metricSources ?? []) metrics.addSource(source);
 
-  const notReady = (): NotReady | undefined => {
-    if (draining) return { reason: 'the gateway is draining.' };
-    const down = upstreams.find(({ upstream }) => !upstream.healthy);
-    if (down) {
-      const retryAfter = down.upstream.retryAfter();
-      return { reason: `no target of ${down.route.path} can take requests (${down.upstream.downReason}).`, retryAfter };
-    }
-    return undefined;
-  };
+  const readiness = createReadiness(upstreams, policies.stores, () => draining);
+  const notReady = readiness.notReady;
+  metrics.addSource(readiness.families);
   const metricsText = (): string => render(metrics.families());
   const dashboardData = processData(dashboard, upstreams, () => ({ draining, inFlight: active.count }));
   const board =
@@ -248,7 +255,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const admin =
     config.admin === false
       ? undefined
-      : createAdminServer({ profile: config.profile, metrics: metricsText, ready: notReady, routes: board?.routes });
+      : createAdminServer({
+          profile: config.profile,
+          metrics: metricsText,
+          ready: notReady,
+          report: readiness.report,
+          routes: board?.routes,
+        });
 
   const listenOn = async (s: Server, host: string, port: number): Promise<string> => {
     s.listen(port, host);
@@ -282,6 +295,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       return { url, adminUrl };
     },
     notReady,
+    readyReport: () => readiness.report(),
     metricsText,
     flushLogs: () => accessLog.flush(),
     async shutdown(grace = config.drain.grace) {

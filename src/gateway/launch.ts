@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import type { CommandIO } from '../cli/command.ts';
 import { createLab, type RunningLab, startLab } from '../lab/index.ts';
 import type { RouteDef } from '../server/types.ts';
+import { IpcReplayStore } from './auth/ipc-replay.ts';
 import { banner } from './banner.ts';
 import { runPrimary, runWorker } from './cluster.ts';
 import { type GatewayConfig, readGatewayConfig } from './config.ts';
@@ -80,10 +81,12 @@ export async function launch(options: LaunchOptions): Promise<number> {
   const { config, lab } = await withLab(options.config);
   const fronted = options.config.routes.length === 0;
   // In a cluster the primary serves the admin port, with every worker's metrics.
-  const gateway = createGateway(
-    cluster.isWorker ? { ...config, admin: false } : config,
-    fronted ? { upstreamRoutes: labRoutes(config, lab) } : {},
-  );
+  // Replay protection without Redis is the primary's, shared by every worker (./auth/ipc-replay.ts).
+  const sharedReplay = cluster.isWorker && config.policies.auth !== undefined && !config.policies.auth.replayRedis;
+  const gateway = createGateway(cluster.isWorker ? { ...config, admin: false } : config, {
+    ...(fronted ? { upstreamRoutes: labRoutes(config, lab) } : {}),
+    ...(sharedReplay ? { replay: new IpcReplayStore() } : {}),
+  });
   let addresses: { url: string; adminUrl: string | undefined };
   try {
     addresses = await listenOrExplain(gateway);

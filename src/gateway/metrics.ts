@@ -28,6 +28,7 @@ export const UNMATCHED = '(none)';
 export class GatewayMetrics {
   readonly #routes = new Map<string, RouteStats>();
   readonly #failures = new Map<string, Sample>();
+  readonly #clientFailures = new Map<string, Sample>();
   readonly #sources: (() => Family[])[] = [];
 
   /** The stats of a route label, made on first use. */
@@ -60,6 +61,14 @@ export class GatewayMetrics {
     const have = this.#failures.get(key);
     if (have) have.value++;
     else this.#failures.set(key, { suffix: '', labels: { route, target, kind }, value: 1 });
+  }
+
+  /** An exchange the client made fail (its body stopped arriving, broke off …): never an upstream's failure. */
+  clientFailure(route: string, kind: string): void {
+    const key = `${route}\u0000${kind}`;
+    const have = this.#clientFailures.get(key);
+    if (have) have.value++;
+    else this.#clientFailures.set(key, { suffix: '', labels: { route, kind }, value: 1 });
   }
 
   addSource(source: () => Family[]): void {
@@ -104,6 +113,12 @@ export class GatewayMetrics {
         help: 'Exchanges with an upstream target that failed, by kind (refused, reset, timeout, malformed …).',
         type: 'counter',
         samples: [...this.#failures.values()].map((s) => ({ ...s })),
+      },
+      {
+        name: `${PREFIX}client_failures_total`,
+        help: 'Exchanges the client made fail, by kind (body-timeout, body-aborted, body-too-large); breakers ignore them.',
+        type: 'counter',
+        samples: [...this.#clientFailures.values()].map((s) => ({ ...s })),
       },
       {
         name: `${PREFIX}limiter_decisions_total`,

@@ -16,6 +16,13 @@ const KEPT = [
   'accept-patch',
   'ratelimit',
   'ratelimit-policy',
+  // Older generations of the RateLimit fields (drafts -00 to -06, and the X- convention).
+  'ratelimit-limit',
+  'ratelimit-remaining',
+  'ratelimit-reset',
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
 ] as const;
 
 /** Members an upstream error body commonly puts its message in, in order of preference. */

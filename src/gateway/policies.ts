@@ -7,17 +7,17 @@
  */
 import type { Guard } from '../server/types.ts';
 import { RedisReplayStore } from './auth/redis-replay.ts';
-import { ReplayCache } from './auth/replay.ts';
+import { ReplayCache, type ReplayStore } from './auth/replay.ts';
 import { type AuthGuard, createAuthGuard } from './guards/auth.ts';
 import { type BodyBudget, createBodyBudget } from './guards/body-budget.ts';
-import type { PoliciesConfig } from './guards/config.ts';
+import { type PoliciesConfig, redisTarget } from './guards/config.ts';
 import type { PolicyStats } from './guards/metrics.ts';
 import { createProxyAuthGuard } from './guards/proxy-auth.ts';
 import { createRateLimitGuard, type RateLimitGuard } from './guards/rate.ts';
 import { createLoadShedder, type LoadShedder } from './guards/shed.ts';
 import { MemoryStore } from './limits/memory.ts';
 import { RedisStore } from './limits/redis.ts';
-import type { RateLimitStore, StoreFailureListener } from './limits/store.ts';
+import type { FailurePolicy, RateLimitStore, StoreFailureListener } from './limits/store.ts';
 
 export { type AuthScheme, basicChallenge, wwwAuthenticate } from './auth/challenge.ts';
 export { type AccessKeyRecord, AccessKeyRegistry, type ApiKeyRecord, ApiKeyRegistry } from './auth/keys.ts';
@@ -31,9 +31,19 @@ export { type ClientKey, clientKeyFn, presentedApiKey } from './guards/client-ke
 export { POLICY_KEYS, type PoliciesConfig, readPolicies } from './guards/config.ts';
 export { type PolicyStats, policyFamilies } from './guards/metrics.ts';
 export { createProxyAuthGuard, type ProxyAuthOptions, type ProxyUser } from './guards/proxy-auth.ts';
-export { createRateLimitGuard, type RateLimitGuard, type RateLimitOptions } from './guards/rate.ts';
+export { createRateLimitGuard, type RateLimitGuard, type RateLimitOptions, type RoutedPolicy } from './guards/rate.ts';
 export { createLoadShedder, type LoadShedder, type LoadShedOptions } from './guards/shed.ts';
-export { rateLimitField, rateLimitHeaders, retryAfterSeconds } from './limits/fields.ts';
+export {
+  FIELD_GENERATIONS,
+  type FieldGeneration,
+  type LimitState,
+  QUOTA_EXCEEDED,
+  rateLimitField,
+  rateLimitFieldList,
+  rateLimitHeaders,
+  rateLimitHeaderValues,
+  retryAfterSeconds,
+} from './limits/fields.ts';
 export { type CompiledPolicy, compilePolicy, type Decision, gcraStep, type RatePolicy } from './limits/gcra.ts';
 export { MemoryStore, type MemoryStoreOptions } from './limits/memory.ts';
 export { GCRA_SCRIPT, RedisStore, type RedisStoreOptions } from './limits/redis.ts';
@@ -44,11 +54,24 @@ export {
   StoreUnavailableError,
 } from './limits/store.ts';
 
+/** A shared store's reachability, as /readyz reports it. */
+export interface StoreHealth {
+  store: string;
+  reachable: boolean;
+  failure: FailurePolicy;
+  reason?: string;
+}
+
 export interface PolicyHooks {
   /** Epoch milliseconds, for rate limits and signature dates. @default Date.now */
   clock?: () => number;
   /** Every decision the rate-limit store could not make (log it); counted in stats() either way. */
   onStoreFailure?: StoreFailureListener;
+  /**
+   * Where used signatures are remembered when no `replayRedis` is configured (a cluster worker
+   * passes the primary's, see ./auth/ipc-replay.ts). @default an in-process ReplayCache
+   */
+  replay?: ReplayStore & { close?(): Promise<void> };
 }
 
 export interface Policies {
@@ -63,6 +86,8 @@ export interface Policies {
   ready(): Promise<void>;
   /** Gauges and counters for /metrics. */
   stats(): PolicyStats;
+  /** The shared stores and whether each can be reached now (for /readyz). */
+  stores(): StoreHealth[];
   /** Closes the shared stores' connections. */
   close(): Promise<void>;
 }
@@ -82,18 +107,18 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
   };
 
   let auth: AuthGuard | undefined;
-  let replay: ReplayCache | RedisReplayStore | undefined;
+  let replay: (ReplayStore & { close?(): Promise<void> }) | undefined;
   if (config.auth) {
-    const { realm, skew, replayCache, replayRedis, apiKeys, accessKeys, protect } = config.auth;
+    const { realm, skew, replayCache, replayRedis, apiKeys, accessKeys, protect, failureLimit } = config.auth;
     replay = replayRedis
       ? new RedisReplayStore({
-          url: replayRedis.url,
+          ...redisTarget(replayRedis),
           prefix: replayRedis.prefix,
           failure: replayRedis.failure,
           commandTimeoutMs: replayRedis.timeout,
           onFailure: counted,
         })
-      : new ReplayCache({ maxEntries: replayCache });
+      : (hooks.replay ?? new ReplayCache({ maxEntries: replayCache }));
     auth = createAuthGuard({
       realm,
       skewMs: skew,
@@ -101,6 +126,7 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
       apiKeys,
       accessKeys,
       ...(protect ? { protect } : {}),
+      failureLimit,
       clock,
     });
     guards.push(auth);
@@ -113,7 +139,7 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
     store =
       c.store === 'redis'
         ? new RedisStore({
-            url: c.redis.url,
+            ...redisTarget(c.redis),
             prefix: c.redis.prefix,
             failure: c.redis.failure,
             commandTimeoutMs: c.redis.timeout,
@@ -123,7 +149,9 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
           })
         : new MemoryStore({ maxKeys: c.memory.maxKeys, sweepIntervalMs: c.memory.sweepInterval });
     rate = createRateLimitGuard({
-      policy: c.policy,
+      ...(c.policy ? { policy: c.policy } : {}),
+      policies: c.limits,
+      fields: c.fields,
       store,
       key: c.key,
       clock,
@@ -154,6 +182,18 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
       if (store instanceof RedisStore) await store.ready();
       if (replay instanceof RedisReplayStore) await replay.ready();
     },
+    stores: () => {
+      const out: StoreHealth[] = [];
+      for (const [name, s] of [
+        ['redis', store],
+        ['redis-replay', replay],
+      ] as const) {
+        if (!(s instanceof RedisStore || s instanceof RedisReplayStore)) continue;
+        const reachable = !s.health.down;
+        out.push({ store: name, reachable, failure: s.failure, ...(reachable ? {} : { reason: s.health.reason }) });
+      }
+      return out;
+    },
     stats: () => ({
       inFlight: shedder?.inFlight ?? 0,
       shed: shedder?.shed ?? 0,
@@ -163,10 +203,11 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
       rateKeyEvictions: store instanceof MemoryStore ? store.evictions : 0,
       replayEntries: replay instanceof ReplayCache ? replay.size : undefined,
       replayEvictions: replay instanceof ReplayCache ? replay.evictions : 0,
+      authFailures: auth?.failures && { counted: auth.failures.failures, limited: auth.failures.limited },
     }),
     close: async () => {
       await store?.close();
-      if (replay instanceof RedisReplayStore) await replay.close();
+      await replay?.close?.();
     },
   };
 }

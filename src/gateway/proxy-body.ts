@@ -16,7 +16,7 @@ export function bodyFor(ctx: Context, chunked: boolean): Iterable<Buffer> | Asyn
   const signed = ctx.state[SIGNED_BODY_STATE] as Buffer | undefined;
   if (signed) return chunked ? [signed] : signed;
   // A declared length was checked by the front's size guard; a chunked body is counted on its way.
-  return streamedBody(ctx.req, chunked ? ctx.bodyLimit : Number.POSITIVE_INFINITY);
+  return streamedBody(ctx, chunked ? ctx.bodyLimit : Number.POSITIVE_INFINITY);
 }
 
 /**
@@ -26,14 +26,32 @@ export function bodyFor(ctx: Context, chunked: boolean): Iterable<Buffer> | Asyn
  * leaves the client's request alone (the front answers on it); it ends with
  * the client connection.
  */
-async function* streamedBody(req: Readable, limit: number): AsyncGenerator<Buffer> {
+async function* streamedBody(ctx: Context, limit: number): AsyncGenerator<Buffer> {
+  const req: Readable = ctx.req;
   let size = 0;
-  for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit)
-      throw new StatusError(413, `The request body passed the limit of ${limit} bytes.`, {
-        headers: { connection: 'close' },
-      });
-    yield chunk;
+  const chunks = (req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      // While the client's next bytes are awaited, a deadline that passes is the client's (408, see
+      // the front's deadline guard); while the upstream takes a chunk (back-pressure), it is not.
+      ctx.awaitingBody = true;
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await chunks.next();
+      } finally {
+        ctx.awaitingBody = false;
+      }
+      if (next.done) return;
+      const chunk = next.value;
+      size += chunk.length;
+      if (size > limit)
+        throw new StatusError(413, `The request body passed the limit of ${limit} bytes.`, {
+          headers: { connection: 'close' },
+        });
+      yield chunk;
+    }
+  } finally {
+    // As for-await would: the request's iterator lets go of its listeners (the request itself stays).
+    await chunks.return?.();
   }
 }

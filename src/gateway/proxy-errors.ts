@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { StatusError } from '../errors.ts';
 import type { RouteConfig } from './config-route.ts';
-import type { Target, Upstream } from './upstream.ts';
+import type { Upstream } from './upstream.ts';
 
 /** How an exchange with the upstream failed; a label of the upstream-failure metric. */
 export type FailureKind =
@@ -12,7 +12,11 @@ export type FailureKind =
   | 'malformed'
   | 'timeout'
   | 'idle'
+  | 'status'
   | 'error';
+
+/** How a client made an exchange fail; a label of the client-failure metric (never counted by a breaker). */
+export type ClientFailureKind = 'body-timeout' | 'body-aborted' | 'body-too-large';
 
 export interface Failure {
   kind: FailureKind;
@@ -58,13 +62,15 @@ const CONNECT_ERRORS: Record<string, FailureKind> = {
 };
 
 /**
- * Classifies an undici failure. RFC 9110 §15.6.3: 502 when the gateway got
+ * Classifies an undici failure of a request on `route` (its path, for the
+ * message: never the target's address, which is the log's). RFC 9110 §15.6.3: 502 when the gateway got
  * no valid answer — refused, reset, closed early, or bytes that are not
  * HTTP. RFC 9110 §15.6.5: 504 when the upstream did not answer in time.
  */
-export function failureOf(err: Error, target: Target, method: string, timeout: number): Failure {
+export function failureOf(err: Error, route: string, method: string, timeout: number): Failure {
   const code = (err as { code?: string }).code ?? '';
-  const who = `The upstream ${target.label}`;
+  // The client learns the route and the kind of failure; the target's address goes to the log only.
+  const who = `The upstream of ${route}`;
   const connectKind = CONNECT_ERRORS[code];
   if (connectKind) {
     const what =
@@ -114,7 +120,7 @@ export function failureOf(err: Error, target: Target, method: string, timeout: n
   return {
     kind: 'error',
     beforeSending: false,
-    error: new StatusError(502, `${who} gave no valid answer (${code || err.message}).`),
+    error: new StatusError(502, `${who} gave no valid answer (${code || err.name}).`),
   };
 }
 

@@ -3,7 +3,7 @@ import type { Profile } from '../catalog/index.ts';
 import type { RequestContext } from '../server/types.ts';
 import type { RouteConfig } from './config-route.ts';
 import type { GatewayMetrics } from './metrics.ts';
-import type { FailureKind } from './proxy-errors.ts';
+import type { ClientFailureKind, FailureKind } from './proxy-errors.ts';
 import type { Target, Upstream } from './upstream.ts';
 
 /** What the proxy handler of one route needs, resolved once. */
@@ -14,6 +14,8 @@ export interface ProxyRoute {
   readonly metrics: GatewayMetrics;
   /** Told of every upstream failure (the gateway logs it). */
   readonly onFailure: (ctx: RequestContext, target: Target, kind: FailureKind, err: Error) => void;
+  /** Told when an exchange failed by the client's doing (a body that stopped arriving, broke off, or passed the limit). */
+  readonly onClientFailure: (ctx: RequestContext, kind: ClientFailureKind) => void;
   /** Client sockets of upgraded (WebSocket) exchanges, ended when a drain's grace runs out. */
   readonly tunnels: Set<Duplex>;
   /** Exchanges not yet settled, across the gateway (drain waits for 0). */

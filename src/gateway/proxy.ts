@@ -15,6 +15,8 @@ import type { ProxyRoute } from './proxy-route.ts';
 import { mayTransform, transformedAnswer } from './transform.ts';
 import type { Target } from './upstream.ts';
 
+const CLOSE = { headers: { connection: 'close' } } as const;
+
 /** Largest first chunk of an answer sent as text with its head (see onResponseData). */
 const SMALL_CHUNK = 1024; // 1 KiB
 
@@ -60,6 +62,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   #hasBody = false;
   /** The client's side ended before our answer did (deadline 504 sent by the front, or the client left). */
   #gone = false;
+  /** It ended while the client's body was awaited: the front's 408, or the client left mid-body. */
+  #clientFault = false;
 
   constructor(route: ProxyRoute, ctx: Context) {
     this.#route = route;
@@ -111,6 +115,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   clientClosed(): void {
     if (this.#phase === Phase.Done) return;
     this.#gone = true;
+    this.#clientFault = this.#ctx.awaitingBody;
     // The front's 504 ended the response, or the client went away: either way the upstream request stops here.
     this.#controller?.abort(new Error('The client side of the exchange ended.'));
   }
@@ -132,10 +137,14 @@ class Exchange implements Dispatcher.DispatchHandler {
         this.#ctx.res.writeEarlyHints({ link: headers.link });
       return;
     }
-    this.#target?.breaker?.success();
     this.#ctx.state.upstreamAnsweredAt = performance.now();
     const config = this.#route.config;
     const ctx = this.#ctx;
+    // Any answer says the upstream is reachable, except the 5xx the route's breaker counts (failOn).
+    if (config.breaker && config.breaker.failOn.length > 0 && config.breaker.failOn.includes(status)) {
+      this.#target?.breaker?.failure();
+      if (this.#target) this.#route.onFailure(ctx, this.#target, 'status', new Error(`answered ${status}`));
+    } else this.#target?.breaker?.success();
     if (status === 407) {
       // RFC 9110 §11.7.1: the upstream's proxy challenge is addressed to the gateway, which has no credentials for it.
       this.#abortWith(new StatusError(502, 'The upstream asked the gateway for proxy credentials it does not hold.'));
@@ -252,7 +261,19 @@ class Exchange implements Dispatcher.DispatchHandler {
     const ctx = this.#ctx;
     const target = this.#target!;
     if (err instanceof StatusError) {
+      // A 413 of the body on its way up, or the 502 of a 407: neither is a verdict on the target's health.
+      target.breaker?.release();
+      if (err.status === 413) this.#route.onClientFailure(ctx, 'body-too-large');
       this.#fail(err);
+      return;
+    }
+    if (this.#clientFault || this.#clientBodyBroke()) {
+      // The client's body stopped arriving (the front answered 408) or broke off: the client's fault,
+      // never counted against the target (RFC 9110 §15.5.9).
+      target.breaker?.release();
+      this.#route.onClientFailure(ctx, this.#gone && ctx.res.statusCode === 408 ? 'body-timeout' : 'body-aborted');
+      if (this.#gone) this.#done();
+      else this.#fail(new StatusError(400, 'The request body broke off before it was complete.', CLOSE));
       return;
     }
     if (this.#gone) {
@@ -266,7 +287,7 @@ class Exchange implements Dispatcher.DispatchHandler {
       this.#done();
       return;
     }
-    const failure = failureOf(err, target, ctx.method, this.#route.config.timeout);
+    const failure = failureOf(err, this.#route.config.path, ctx.method, this.#route.config.timeout);
     if (phase === Phase.Waiting) target.breaker?.failure();
     this.#route.onFailure(ctx, target, failure.kind, err);
     if (phase === Phase.Streaming) {
@@ -286,6 +307,12 @@ class Exchange implements Dispatcher.DispatchHandler {
       return;
     }
     this.#fail(failure.error);
+  }
+
+  /** The client's request ended (reset, closed) before its body was complete. */
+  #clientBodyBroke(): boolean {
+    const req = this.#ctx.req;
+    return this.#hasBody && !req.complete && (req.destroyed || req.errored !== null);
   }
 
   #done(): void {

@@ -121,7 +121,7 @@ class UpgradeExchange implements Dispatcher.DispatchHandler {
 
   onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
     if (this.#client.destroyed) return;
-    const failure = failureOf(err, this.#target, 'GET', this.#route.config.timeout);
+    const failure = failureOf(err, this.#route.config.path, 'GET', this.#route.config.timeout);
     this.#target.breaker?.failure();
     this.#route.onFailure(this.#ctx, this.#target, failure.kind, err);
     writeError(this.#ctx, this.#client, failure.error);

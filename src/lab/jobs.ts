@@ -22,7 +22,9 @@ export const JOB_SCHEMA: Schema = {
 export interface Job {
   readonly id: string;
   readonly operation: Operation;
-  readonly values: readonly number[];
+  /** How many values it took (the values themselves are not kept: the result is computed at once). */
+  readonly count: number;
+  readonly value: number;
   readonly submitted: number;
   readonly finishes: number;
 }
@@ -65,11 +67,20 @@ export class JobQueue {
   ) {}
 
   submit(input: JobInput): Job {
+    const value = compute(input.operation, input.values);
+    // RFC 9110 §15.5.21: the body is well-formed JSON of the right shape, but its values have no
+    // finite result (1e308 + 1e308 overflows); JSON has no number to answer with.
+    if (!Number.isFinite(value))
+      throw new StatusError(422, `The ${input.operation} of these values is not a finite number.`, {
+        subcode: 'VALIDATION',
+        details: { fields: [{ field: '/values', problem: `has no finite ${input.operation}` }] },
+      });
     const submitted = this.now();
     const job: Job = {
       id: `job-${++this.#next}`,
       operation: input.operation,
-      values: input.values,
+      count: input.values.length,
+      value,
       submitted,
       finishes: submitted + this.duration,
     };
@@ -112,6 +123,6 @@ export class JobQueue {
       throw new StatusError(404, `Job "${id}" is still running; its result does not exist yet. Poll /jobs/${id}.`, {
         subcode: 'RUNNING',
       });
-    return { id, operation: job.operation, count: job.values.length, value: compute(job.operation, job.values) };
+    return { id, operation: job.operation, count: job.count, value: job.value };
   }
 }

@@ -1,4 +1,5 @@
 import { DEFAULT_PROFILE, type Profile, parseProfile } from '../catalog/index.ts';
+import { FIELD_GENERATIONS, type FieldGeneration } from '../gateway/limits/fields.ts';
 
 /** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
@@ -20,12 +21,18 @@ export interface LabOptions {
   bodyLimit?: number;
   /** Most streams kept at once (409 past it). @default 10000 */
   maxStreams?: number;
+  /** Most records one stream holds (409 past it). @default 1000 */
+  maxRecords?: number;
+  /** Most records over all streams (409 past it). @default 100000 */
+  maxRecordsTotal?: number;
   /** Most jobs kept; the oldest are forgotten first. @default 1000 */
   maxJobs?: number;
   /** Requests per window on /limited, per client address. @default 5 */
   rateLimit?: number;
   /** The window of /limited. @default 10000 ms */
   rateWindow?: number;
+  /** The generation of /limited's RateLimit fields (`?fields=` overrides it per request). @default "draft-08" */
+  rateLimitFields?: FieldGeneration;
   /** Retry-After of the maintenance route. @default 120 s */
   maintenanceRetryAfter?: number;
 }
@@ -64,9 +71,19 @@ export function resolveLabOptions(options: LabOptions = {}): ResolvedLabOptions 
     slowTimeout: positive('slowTimeout', options.slowTimeout, 30_000), // 30 s
     bodyLimit: positive('bodyLimit', options.bodyLimit, 16 * 1024), // 16 KiB
     maxStreams: positive('maxStreams', options.maxStreams, 10_000),
+    maxRecords: positive('maxRecords', options.maxRecords, 1000),
+    maxRecordsTotal: positive('maxRecordsTotal', options.maxRecordsTotal, 100_000),
     maxJobs: positive('maxJobs', options.maxJobs, 1000),
     rateLimit: positive('rateLimit', options.rateLimit, 5),
     rateWindow: positive('rateWindow', options.rateWindow, 10_000), // 10 s
+    rateLimitFields: generation(options.rateLimitFields),
     maintenanceRetryAfter: positive('maintenanceRetryAfter', options.maintenanceRetryAfter, 120), // 2 min
   };
+}
+
+function generation(value: FieldGeneration | undefined): FieldGeneration {
+  if (value === undefined) return 'draft-08';
+  if (!FIELD_GENERATIONS.includes(value))
+    throw new TypeError(`Lab option rateLimitFields must be one of ${FIELD_GENERATIONS.join(', ')}, got ${value}.`);
+  return value;
 }

@@ -18,7 +18,7 @@ export interface LabState {
 export function createState(options: ResolvedLabOptions): LabState {
   return {
     options,
-    streams: new StreamStore(options.now, options.maxStreams),
+    streams: new StreamStore(options.now, options.maxStreams, options.maxRecords, options.maxRecordsTotal),
     jobs: new JobQueue(options.now, options.jobDuration, options.maxJobs),
     limiter: new FixedWindow(options.rateLimit, options.rateWindow, options.now),
     started: options.now(),

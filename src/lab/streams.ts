@@ -108,13 +108,25 @@ function version(fields: Omit<Stream, 'etag' | 'view'>): Stream {
  */
 export class StreamStore {
   readonly #streams = new Map<string, Stream>();
+  /** Deleted names, oldest first; at most `max` are remembered (then the oldest is 404 again). */
   readonly #tombstones = new Set<string>();
   #generated = 0;
+  /** Records held over every stream. */
+  #total = 0;
 
   constructor(
     private readonly now: () => number,
     private readonly max: number,
+    /** Records one stream holds at most (409 past it). */
+    private readonly maxRecords = 1000,
+    /** Records the whole lab holds at most (409 past it): memory stays bounded whatever is sent. */
+    private readonly maxRecordsTotal = 100_000,
   ) {}
+
+  /** Records held over every stream. */
+  get totalRecords(): number {
+    return this.#total;
+  }
 
   list(): Stream[] {
     return [...this.#streams.values()];
@@ -180,20 +192,46 @@ export class StreamStore {
     });
   }
 
+  /**
+   * Appends in place: O(records appended), never a copy of what the stream
+   * holds (each version shares the one list; a version's view keeps its own
+   * record_count). RFC 9110 §15.5.10: a batch that would pass a limit
+   * conflicts with the stream's state — 409, nothing appended.
+   */
   append(name: string, records: readonly unknown[]): Stream {
     const current = this.get(name);
-    return this.#put({ ...current, records: [...current.records, ...records] });
+    const held = current.records.length;
+    if (held + records.length > this.maxRecords)
+      throw new StatusError(
+        409,
+        `The stream "${name}" holds ${held} of its maximum of ${this.maxRecords} records; ${records.length} more do not fit. Reset it first.`,
+        { subcode: 'RECORDS_FULL' },
+      );
+    if (this.#total + records.length > this.maxRecordsTotal)
+      throw new StatusError(
+        409,
+        `The lab holds its maximum of ${this.maxRecordsTotal} records over all streams; reset or delete one first.`,
+        { subcode: 'RECORDS_FULL' },
+      );
+    const list = current.records as unknown[];
+    for (const r of records) list.push(r);
+    this.#total += records.length;
+    return this.#put(current);
   }
 
   /** Drops every record of the stream, keeping its settings. */
   reset(name: string): Stream {
-    return this.#put({ ...this.get(name), records: [] });
+    const current = this.get(name);
+    this.#total -= current.records.length;
+    return this.#put({ ...current, records: [] });
   }
 
   delete(name: string): void {
-    this.get(name);
+    const current = this.get(name);
+    this.#total -= current.records.length;
     this.#streams.delete(name);
     this.#tombstones.add(name);
+    if (this.#tombstones.size > this.max) this.#tombstones.delete(this.#tombstones.values().next().value as string);
   }
 
   #put(next: Omit<Stream, 'etag' | 'view'>): Stream {

@@ -51,6 +51,7 @@ export function readBody(ctx: Context): Promise<Buffer> {
     const chunks: Buffer[] = [];
     let size = 0;
     const finish = (err: StatusError | undefined): void => {
+      ctx.awaitingBody = false;
       clearTimeout(timer);
       req.off('data', onData);
       req.off('end', onEnd);
@@ -90,6 +91,7 @@ export function readBody(ctx: Context): Promise<Buffer> {
       ctx.options.limits.bodyTimeout,
     );
     timer.unref();
+    ctx.awaitingBody = true;
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);

@@ -98,6 +98,11 @@ export class Context implements RequestContext, Waiting {
   requestTimeout: number | undefined = undefined;
   /** A handler takes requests no route matches, so the route guard does not answer 404. */
   fallback = false;
+  /**
+   * A reader waits for the client's next body bytes (readBody, the gateway's
+   * streamed body): a deadline passing now is the client's fault, 408.
+   */
+  awaitingBody = false;
   /** Set for an `Upgrade` request taken from node's 'upgrade' event. */
   upgrade: { readonly socket: Duplex; readonly head: Buffer } | undefined = undefined;
   #query: URLSearchParams | undefined;

@@ -53,7 +53,15 @@ describe('every contract code gets the catalog’s guidance', () => {
       );
     });
     clock = virtualClock();
-    client = createClient({ baseUrl: server.url, profile: 'dis', clock, random: () => 0.5, retry: { budget: false } });
+    // pacing: false: each code's waits are its own, not a 429's Retry-After holding back the next code.
+    client = createClient({
+      baseUrl: server.url,
+      profile: 'dis',
+      clock,
+      random: () => 0.5,
+      retry: { budget: false },
+      pacing: false,
+    });
   });
   after(() => Promise.all([server.close(), client.close()]));
 

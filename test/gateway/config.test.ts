@@ -49,7 +49,7 @@ describe('gateway configuration: validated at start-up, every error names the fi
     assert.equal(api?.path, '/api', 'trailing slash dropped');
     assert.equal(api?.timeout, 1500);
     assert.equal(api?.bodyLimit, 512 * 1024);
-    assert.deepEqual(api?.breaker, { failures: 3, cooldown: 30_000 });
+    assert.deepEqual(api?.breaker, { failures: 3, cooldown: 30_000, failOn: [] });
     assert.equal(api?.targets[1]?.href, 'http://10.0.0.2:3000/v1');
     assert.equal(root?.timeout, 30_000, 'default 30 s');
     assert.equal(root?.breaker, false);

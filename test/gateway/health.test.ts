@@ -185,7 +185,8 @@ describe('health checks under load', () => {
           path: '/',
           targets: [up.url],
           connections: 1,
-          healthCheck: { path: '/healthz', interval: '10ms', timeout: '100ms', unhealthyAfter: 1 },
+          // 2 s per probe: a busy machine must not time a probe out; a probe queued behind /slow still would.
+          healthCheck: { path: '/healthz', interval: '10ms', timeout: '2s', unhealthyAfter: 1 },
         },
       ],
     });

@@ -48,6 +48,23 @@ describe('lab failure routes', () => {
     assertContract(await lab.send('GET', '/limited'), 200);
   });
 
+  it('?fields= asks for an older generation; problem+json names the violated policy', async () => {
+    lab.clock.advance(10_000);
+    const x = await lab.send('GET', '/limited?fields=x-ratelimit');
+    assertContract(x, 200);
+    assert.equal(x.headers['x-ratelimit-remaining'], '1');
+    assert.equal(x.headers.ratelimit, undefined);
+    const d7 = await lab.send('GET', '/limited?fields=draft-07');
+    assert.equal(d7.headers.ratelimit, 'limit=2, remaining=0, reset=10');
+    // /limited produces JSON: a client that takes both gets its error as problem+json.
+    const over = await lab.send('GET', '/limited', { Accept: 'application/json, application/problem+json' });
+    assert.equal(over.status, 429);
+    const problem = JSON.parse(over.body.toString()) as Record<string, unknown>;
+    assert.equal(problem.type, 'https://iana.org/assignments/http-problem-types#quota-exceeded');
+    assert.deepEqual(problem['violated-policies'], ['lab']);
+    assertContract(await lab.send('GET', '/limited?fields=draft-99'), 400);
+  });
+
   it('404 for a route that does not exist, 501 for a method nobody implements', async () => {
     assertContract(await lab.send('GET', '/no/such/route'), 404);
     assertContract(await lab.send('BREW', '/'), 501);

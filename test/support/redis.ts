@@ -22,9 +22,13 @@ export interface StartRedisOptions {
   port?: number;
   /** How long to wait for PING, in ms. @default 10000 (10 s) */
   timeoutMs?: number;
+  /** More redis-server arguments (cluster mode, replication…), after the defaults. */
+  args?: readonly string[];
+  /** A configuration file, given first (redis-server wants it there; Sentinel needs one it can rewrite). */
+  configFile?: string;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -77,7 +81,20 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     const port = options.port ?? (await freePort());
     const child = spawn(
       binary,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
+      [
+        ...(options.configFile ? [options.configFile] : []),
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--protected-mode',
+        'no',
+        ...(options.args ?? []),
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';

@@ -1,7 +1,8 @@
+import { parseDictionary, parseList } from '../../sf/index.ts';
 import { anyPath, expectAnswer, jsonBody, type Probe, type ProbeContext, pathOf } from '../probe.ts';
 import type { Check } from '../types.ts';
 import { expectCode, fail, ok } from '../verdict.ts';
-import type { WireResponse } from '../wire/reader.ts';
+import { header, type WireResponse } from '../wire/reader.ts';
 
 const JSON_ACCEPT = ['Accept', 'application/json'] as const;
 /** The deadline the 504 probe asks for. */
@@ -14,6 +15,52 @@ function closedCheck(closed: boolean): Check {
   return closed
     ? ok('closed', 'the connection was closed')
     : fail('closed', 'the connection stayed open after the 408');
+}
+
+const whole = (n: unknown): boolean => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+
+/**
+ * Whether a RateLimit / RateLimit-Policy value is of a generation of
+ * draft-ietf-httpapi-ratelimit-headers: -08 on, a Structured Field List
+ * (RFC 9651 §3.1) of policy names (sf-strings) with integer `r` / `q`; -07,
+ * a Dictionary `limit=, remaining=, reset=` / a List of integer quotas with `w`.
+ * Undefined when it is, else what is wrong.
+ */
+function rateLimitProblem(field: 'RateLimit' | 'RateLimit-Policy', value: string): string | undefined {
+  const param = field === 'RateLimit' ? 'r' : 'q';
+  try {
+    const members = parseList(value);
+    if (members.every(([name, params]) => typeof name === 'string' && whole(params.get(param)))) return undefined;
+    if (field === 'RateLimit-Policy' && members.every(([quota, params]) => whole(quota) && whole(params.get('w'))))
+      return undefined;
+  } catch {
+    // Not a list: draft-07's RateLimit is a dictionary.
+  }
+  if (field === 'RateLimit') {
+    try {
+      const d = parseDictionary(value);
+      if (['limit', 'remaining', 'reset'].every((k) => whole(d.get(k)?.[0]))) return undefined;
+    } catch {
+      // Neither form.
+    }
+  }
+  return `each member is a policy name (sf-string) with an integer ${param} ≥ 0 (draft-ietf-httpapi-ratelimit-headers-08, RFC 9651)`;
+}
+
+/** The RateLimit fields of an answer parse as one of the draft's generations. */
+export function rateLimitSyntax(res: Pick<WireResponse, 'headers'>): Check[] {
+  const checks: Check[] = [];
+  for (const field of ['RateLimit-Policy', 'RateLimit'] as const) {
+    const value = header(res, field);
+    if (value === undefined) continue;
+    const problem = rateLimitProblem(field, value);
+    checks.push(
+      problem
+        ? fail(`${field} syntax`, `${field}: ${value}: ${problem}`)
+        : ok(`${field} syntax`, `${field}: ${value} parses`),
+    );
+  }
+  return checks;
 }
 
 /** Sends up to ctx.load requests to the limited route until one is answered 429. */
@@ -133,7 +180,7 @@ export const FAILURE_PROBES: readonly Probe[] = [
         profile: ctx.profile,
         applies: ['RateLimit', 'RateLimit-Policy'],
       });
-      return [...checks, ok('load', `429 after ${sent} requests`)];
+      return [...checks, ...rateLimitSyntax(res), ok('load', `429 after ${sent} requests`)];
     },
   },
 ];

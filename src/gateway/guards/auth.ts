@@ -12,6 +12,7 @@ import {
   verifyRequest,
 } from '../../signing.ts';
 import { type AuthScheme, type BearerError, wwwAuthenticate } from '../auth/challenge.ts';
+import { FailedAuthLimiter, type FailedAuthOptions } from '../auth/failed-auth.ts';
 import {
   type AccessKeyRecord,
   AccessKeyRegistry,
@@ -24,7 +25,7 @@ import { PRINCIPAL_STATE, type Principal, SIGNED_BODY_STATE } from '../auth/prin
 import { ReplayCache, type ReplayStore } from '../auth/replay.ts';
 import { compileRules, type RouteMatcher, type RouteRule } from '../auth/routes.ts';
 import { StoreUnavailableError } from '../limits/store.ts';
-import { presentedApiKey } from './client-key.ts';
+import { ipOf, presentedApiKey } from './client-key.ts';
 
 export interface ProtectRule extends RouteRule {
   /** Schemes this route accepts. @default every scheme that has keys configured */
@@ -46,10 +47,16 @@ export interface AuthOptions {
   clock?: () => number;
   /** The realm named in WWW-Authenticate. @default "statuskit" */
   realm?: string;
+  /**
+   * Failed authentications allowed per client address, then 429 + Retry-After; false = no limit.
+   * @default { limit: 10, window: 60000 } (10 per minute)
+   */
+  failureLimit?: FailedAuthOptions | false;
 }
 
 export interface AuthGuard extends Guard {
   readonly replay: ReplayStore;
+  readonly failures: FailedAuthLimiter | undefined;
 }
 
 const EMPTY_SHA256 = sha256Hex('');
@@ -197,9 +204,16 @@ export function createAuthGuard(options: AuthOptions = {}): AuthGuard {
     });
   };
 
-  const guard = function authenticate(ctx: RequestContext): void | Promise<void> {
-    const schemes = rules(ctx);
-    if (!schemes) return;
+  const failures = options.failureLimit === false ? undefined : new FailedAuthLimiter(options.failureLimit);
+
+  /** A 401/441 to a request that presented credentials is a failed authentication of its address. */
+  const counted = (ctx: RequestContext, err: unknown): never => {
+    if (failures && err instanceof StatusError && (err.status === 401 || err.status === 441) && presented(ctx))
+      failures.fail(ipOf(ctx), clock());
+    throw err;
+  };
+
+  const authenticate = (ctx: RequestContext, schemes: readonly AuthScheme[]): void | Promise<void> => {
     const auth = ctx.req.headers.authorization;
     if (schemes.includes('signature') && auth !== undefined && /^sdk-hmac-sha256(?:\s|$)/i.test(auth)) {
       return withSignature(ctx, schemes);
@@ -214,7 +228,37 @@ export function createAuthGuard(options: AuthOptions = {}): AuthGuard {
       SUBCODES.missing,
     );
   };
-  return Object.assign(guard, { replay });
+
+  const guard = function authenticateLimited(ctx: RequestContext): void | Promise<void> {
+    const schemes = rules(ctx);
+    if (!schemes) return;
+    // No failure remembered (the usual case): no address to look up.
+    if (failures && failures.size > 0 && presented(ctx)) {
+      const wait = failures.retryAfter(ipOf(ctx), clock());
+      // RFC 6585 §4: too many failed attempts from this address; Retry-After says when one more may fail.
+      if (wait > 0) {
+        failures.limited++;
+        throw new StatusError(
+          429,
+          `Too many failed authentications from this address: ${failures.limit} per ${failures.window / 1000} s.`,
+          { headers: { 'Retry-After': String(wait) }, subcode: 'AUTH_FAILURES' },
+        );
+      }
+    }
+    let result: void | Promise<void>;
+    try {
+      result = authenticate(ctx, schemes);
+    } catch (err) {
+      return counted(ctx, err);
+    }
+    return result instanceof Promise ? result.catch((err: unknown) => counted(ctx, err)) : undefined;
+  };
+  return Object.assign(guard, { replay, failures });
+}
+
+/** The request carries credentials of some kind (missing ones are a plain 401, never a failure). */
+function presented(ctx: RequestContext): boolean {
+  return ctx.req.headers.authorization !== undefined || ctx.req.headers['x-api-key'] !== undefined;
 }
 
 function hasBody(ctx: RequestContext): boolean {

@@ -10,7 +10,7 @@ import { clientAddressOf } from '../client-address.ts';
  * - `access-key`: the Access= parameter of an SDK-HMAC-SHA256 Authorization;
  * - `ip`: the client address: the peer's, or through trusted proxies only (`trustProxy`, ../client-address.ts);
  * - a function returning the key, or undefined.
- * Whenever the chosen credential is absent, the client IP is used.
+ * Whenever the chosen credential is absent, or was not authenticated by the auth guard, the client IP is used.
  */
 export type ClientKey = 'principal' | 'api-key' | 'access-key' | 'ip' | ((ctx: RequestContext) => string | undefined);
 
@@ -49,13 +49,16 @@ export function clientKeyFn(kind: ClientKey): (ctx: RequestContext) => string {
         const p = principalOf(ctx);
         return p ? [p.scheme, ':', p.id].join('') : ipOf(ctx);
       };
+    // A credential chooses the bucket only once the auth guard authenticated it: an invented key
+    // would otherwise get a fresh bucket of its own with every guess. Unauthenticated → client address.
     case 'api-key':
       return (ctx) => {
-        const key = presentedApiKey(ctx);
+        const key = principalOf(ctx)?.scheme === 'api-key' ? presentedApiKey(ctx) : undefined;
         return key ? `key:${createHash('sha256').update(key).digest('base64url').slice(0, 22)}` : ipOf(ctx);
       };
     case 'access-key':
       return (ctx) => {
+        if (principalOf(ctx)?.scheme !== 'signature') return ipOf(ctx);
         const auth = header(ctx, 'authorization');
         const m = auth !== undefined && /^sdk-hmac-sha256 /i.test(auth) ? ACCESS.exec(auth.slice(16)) : null;
         return m?.[1] ? `ak:${m[1]}` : ipOf(ctx);

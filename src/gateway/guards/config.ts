@@ -8,21 +8,15 @@
 import type { AuthScheme } from '../auth/challenge.ts';
 import type { AccessKeyRecord, ApiKeyRecord } from '../auth/keys.ts';
 import type { RouteRule } from '../auth/routes.ts';
-import { type ConfigPath, type ConfigReader, describe, type Obj } from '../config-reader.ts';
+import { type ConfigPath, type ConfigReader, describe, isObj, type Obj } from '../config-reader.ts';
+import { FIELD_GENERATIONS, type FieldGeneration } from '../limits/fields.ts';
 import type { RatePolicy } from '../limits/gcra.ts';
-import type { FailurePolicy } from '../limits/store.ts';
 import { createAuthGuard, type ProtectRule } from './auth.ts';
 import type { ClientKey } from './client-key.ts';
 import { createProxyAuthGuard } from './proxy-auth.ts';
+import { type RedisConfig, readRedis } from './redis-config.ts';
 
-/** A Redis connection of a shared store. */
-export interface RedisConfig {
-  url: string;
-  prefix: string;
-  failure: FailurePolicy;
-  /** ms */
-  timeout: number;
-}
+export { type RedisConfig, redisTarget } from './redis-config.ts';
 
 export interface PoliciesConfig {
   proxyAuth?: { realm: string; users: { user: string; password: string }[]; protect?: RouteRule[] };
@@ -36,9 +30,16 @@ export interface PoliciesConfig {
     apiKeys: ApiKeyRecord[];
     accessKeys: AccessKeyRecord[];
     protect?: ProtectRule[];
+    /** Failed authentications per client address and window (ms), then 429; false = none. */
+    failureLimit: { limit: number; window: number } | false;
   };
   rateLimit?: {
-    policy: RatePolicy;
+    /** The policy on every route; absent when only `limits` are given. */
+    policy: RatePolicy | undefined;
+    /** Policies for some routes (or all, without `routes`); a request under several is decided by each. */
+    limits: (RatePolicy & { routes?: RouteRule[] })[];
+    /** The generation of the RateLimit fields in answers. */
+    fields: FieldGeneration;
     key: Exclude<ClientKey, (...args: never[]) => unknown>;
     store: 'memory' | 'redis';
     memory: { maxKeys: number; sweepInterval: number };
@@ -93,8 +94,14 @@ function readRule(r: ConfigReader, v: unknown, path: ConfigPath, withSchemes: bo
   return rule;
 }
 
-function readRate(r: ConfigReader, v: unknown, path: ConfigPath, fallbackName: string): RatePolicy | undefined {
-  const o = r.object(v, path, ['name', 'limit', 'window']);
+function readRate(
+  r: ConfigReader,
+  v: unknown,
+  path: ConfigPath,
+  fallbackName: string,
+  more: readonly string[] = [],
+): RatePolicy | undefined {
+  const o = r.object(v, path, ['name', 'limit', 'window', ...more]);
   if (!o) return undefined;
   const name = r.string(o, 'name', path, fallbackName);
   const limit = r.integer(o, 'limit', path, Number.NaN, 1, 1_000_000_000);
@@ -109,9 +116,19 @@ function readRate(r: ConfigReader, v: unknown, path: ConfigPath, fallbackName: s
   if (name === undefined || limit === undefined || windowMs === undefined) return undefined;
   if (limit / (windowMs / 1000) > 10_000)
     return r.fail([...path, 'limit'], 'must be at most 10000 requests per second of the window.');
-  if (!/^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,64}$/.test(name))
-    return r.fail([...path, 'name'], 'must be 1–64 printable ASCII characters without " or \\.');
+  // RFC 9651 §3.3.3: the name goes out as an sf-string, printable ASCII.
+  if (!/^[\x20-\x7e]{1,64}$/.test(name)) return r.fail([...path, 'name'], 'must be 1–64 printable ASCII characters.');
   return { name, limit, window: windowMs / 1000 };
+}
+
+/** `failureLimit: false`, or `{ limit, window }` (default 10 per 60 s). */
+function readFailureLimit(r: ConfigReader, v: unknown, path: ConfigPath): { limit: number; window: number } | false {
+  if (v === false) return false;
+  const o = v === undefined ? {} : r.object(v, path, ['limit', 'window']);
+  if (!o) return false;
+  const limit = r.integer(o, 'limit', path, 10, 1, 1_000_000) ?? 10;
+  const window = r.duration(o, 'window', path, 60_000, 1000) ?? 60_000; // 60 s
+  return { limit, window };
 }
 
 function readKeyRecord(r: ConfigReader, v: unknown, path: ConfigPath, kind: 'api' | 'access'): Obj | undefined {
@@ -151,19 +168,6 @@ function probe(r: ConfigReader, base: ConfigPath, build: () => unknown): void {
       .map((x) => (/^\d+$/.test(x) ? Number(x) : x));
     r.fail([...base, ...field], m?.[2] ?? err.message);
   }
-}
-
-function readRedis(r: ConfigReader, v: unknown, path: ConfigPath, prefix: string): RedisConfig {
-  const o = v === undefined ? {} : (r.object(v, path, ['url', 'prefix', 'failure', 'timeout']) ?? {});
-  const url = r.string(o, 'url', path, 'redis://127.0.0.1:6379') ?? '';
-  if (!/^rediss?:\/\//.test(url))
-    r.fail([...path, 'url'], `must be a redis:// or rediss:// URL, got ${describe(url)}.`);
-  return {
-    url,
-    prefix: r.string(o, 'prefix', path, prefix) ?? '',
-    failure: r.oneOf(o, 'failure', path, ['open', 'closed'] as const, 'open') ?? 'open',
-    timeout: r.duration(o, 'timeout', path, 100, 1) ?? 0, // 100 ms
-  };
 }
 
 function section(r: ConfigReader, top: Obj, key: string, fields: readonly string[]): Obj | undefined {
@@ -207,6 +211,7 @@ export function readPolicies(r: ConfigReader, value: unknown): PoliciesConfig {
     'apiKeys',
     'accessKeys',
     'protect',
+    'failureLimit',
   ]);
   if (au) {
     const path = ['policies', 'auth'];
@@ -232,6 +237,7 @@ export function readPolicies(r: ConfigReader, value: unknown): PoliciesConfig {
       apiKeys,
       accessKeys,
       ...(protect ? { protect } : {}),
+      failureLimit: readFailureLimit(r, au.failureLimit, [...path, 'failureLimit']),
     };
   }
 
@@ -244,16 +250,34 @@ export function readPolicies(r: ConfigReader, value: unknown): PoliciesConfig {
     'memory',
     'redis',
     'unavailableRetryAfter',
+    'limits',
+    'fields',
   ]);
   if (rl) {
     const path = ['policies', 'rateLimit'];
     const { name, limit, window } = rl;
-    const policy = readRate(r, { name, limit, window }, path, 'default');
+    const limits =
+      list(r, rl, 'limits', path, (x, p) => {
+        const rate = readRate(r, x, p, `policy-${Number(p[p.length - 1]) + 1}`, ['routes']);
+        const routes = isObj(x) ? list(r, x, 'routes', p, (y, q) => readRule(r, y, q, false)) : undefined;
+        return rate && (routes ? { ...rate, routes } : rate);
+      }) ?? [];
+    // One policy on every route (name/limit/window), or only `limits`, or both.
+    const policy =
+      limit === undefined && rl.limits !== undefined
+        ? undefined
+        : readRate(r, { name, limit, window }, path, 'default');
+    const names = [policy, ...limits].filter((p) => p !== undefined).map((p) => p.name);
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice !== undefined)
+      r.fail([...path, 'limits'], `policy name "${twice}" is used twice; each policy needs its own.`);
     const mem =
       rl.memory === undefined ? {} : (r.object(rl.memory, [...path, 'memory'], ['maxKeys', 'sweepInterval']) ?? {});
     const store = r.oneOf(rl, 'store', path, ['memory', 'redis'] as const, rl.redis === undefined ? 'memory' : 'redis');
     out.rateLimit = {
-      policy: policy ?? { name: 'default', limit: 1, window: 1 },
+      policy,
+      limits,
+      fields: r.oneOf(rl, 'fields', path, FIELD_GENERATIONS, 'draft-08') ?? 'draft-08',
       key: r.oneOf(rl, 'key', path, CLIENT_KEYS, 'principal') ?? 'principal',
       store: store ?? 'memory',
       memory: {

@@ -17,6 +17,8 @@ export interface PolicyStats {
   /** Signatures in the in-process replay cache (undefined with Redis). */
   replayEntries: number | undefined;
   replayEvictions: number;
+  /** Failed authentications counted per address, and requests refused (429) for too many. */
+  authFailures: { counted: number; limited: number } | undefined;
 }
 
 const PREFIX = 'statuskit_gateway_';
@@ -59,6 +61,18 @@ export function policyFamilies(s: PolicyStats): Family[] {
       { suffix: '', labels: {}, value: s.replayEvictions },
     ]),
   ];
+  if (s.authFailures !== undefined) {
+    families.push(
+      counter(
+        'auth_failures_total',
+        'Failed authentications (counted) and requests refused with 429 for too many (limited).',
+        [
+          { suffix: '', labels: { outcome: 'counted' }, value: s.authFailures.counted },
+          { suffix: '', labels: { outcome: 'limited' }, value: s.authFailures.limited },
+        ],
+      ),
+    );
+  }
   if (s.rateKeys !== undefined) {
     families.push(gauge('ratelimit_keys', 'Keys held by the memory rate-limit store.', s.rateKeys));
   }

@@ -8,6 +8,8 @@
  * Times are integer microseconds so that every step is exact in a double (and
  * in Redis's Lua): no drift, the count of a burst is exactly `limit`.
  */
+import { serializeBareItem } from '../../sf/index.ts';
+import { policyItem } from './fields.ts';
 
 export interface RatePolicy {
   /** The name shown in RateLimit-Policy / RateLimit. @default "default" */
@@ -26,6 +28,8 @@ export interface CompiledPolicy extends RatePolicy {
   readonly burstUs: number;
   /** `"name";q=limit;w=window`, the RateLimit-Policy value (draft-ietf-httpapi-ratelimit-headers). */
   readonly policyField: string;
+  /** The name serialised as an sf-string (`"name"`, RFC 9651 §4.1.6), once. */
+  readonly nameField: string;
 }
 
 export interface Decision {
@@ -41,14 +45,14 @@ export interface Decision {
   degraded?: boolean;
 }
 
-/** sf-string content: printable ASCII without `"` and `\` keeps the field trivially valid (RFC 8941 §3.3.3). */
-const POLICY_NAME = /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,64}$/;
+/** sf-string content: printable ASCII (RFC 9651 §3.3.3); the serialiser escapes `"` and `\`. */
+const POLICY_NAME = /^[\x20-\x7e]{1,64}$/;
 
 /** Validates and compiles a policy; throws a TypeError naming the bad field. */
 export function compilePolicy(policy: Partial<RatePolicy> & Pick<RatePolicy, 'limit' | 'window'>): CompiledPolicy {
   const name = policy.name ?? 'default';
   const { limit, window } = policy;
-  if (!POLICY_NAME.test(name)) throw new TypeError('name: 1–64 printable ASCII characters, without " or \\.');
+  if (!POLICY_NAME.test(name)) throw new TypeError('name: 1–64 printable ASCII characters.');
   if (!Number.isInteger(limit) || limit < 1) throw new TypeError('limit: a whole number of requests ≥ 1.');
   if (!Number.isInteger(window) || window < 1) throw new TypeError('window: a whole number of seconds ≥ 1.');
   // T is rounded to whole µs; from 100 µs up the sustained rate is off by at most 0.5 %.
@@ -60,7 +64,8 @@ export function compilePolicy(policy: Partial<RatePolicy> & Pick<RatePolicy, 'li
     window,
     costUs,
     burstUs: costUs * limit,
-    policyField: `"${name}";q=${limit};w=${window}`,
+    policyField: policyItem(name, limit, window),
+    nameField: serializeBareItem(name),
   };
 }
 

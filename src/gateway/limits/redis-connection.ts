@@ -1,12 +1,15 @@
 /** The Redis connection the shared stores use: fail fast while down, reconnect in the background. */
-import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { onceConnected, openRedisClient, type RedisClient, type RedisTarget } from './redis-targets.ts';
+
+export type { RedisClient, RedisTarget, SentinelTarget } from './redis-targets.ts';
 
 /**
  * Commands are never queued while the connection is down (`enableOfflineQueue`
  * off, no retries per request), so a decision fails at once and the store's
  * failure policy applies; a command waits at most `commandTimeoutMs`.
  */
-export function connectRedis(url: string, commandTimeoutMs: number): Redis {
+export function connectRedis(target: string | RedisTarget, commandTimeoutMs: number): RedisClient {
   const options: RedisOptions = {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
@@ -14,7 +17,7 @@ export function connectRedis(url: string, commandTimeoutMs: number): Redis {
     // Reconnect forever, backing off to 1 s between attempts.
     retryStrategy: (times) => Math.min(times * 50, 1000),
   };
-  const client = new Redis(url, options);
+  const client = openRedisClient(typeof target === 'string' ? { url: target } : target, options);
   // Connection errors surface as failed decisions; without a listener ioredis would print each one.
   client.on('error', () => {});
   return client;
@@ -25,9 +28,8 @@ export function connectRedis(url: string, commandTimeoutMs: number): Redis {
  * `timeoutMs`) rather than failing: a gateway that just started is not
  * "Redis is down". Returns undefined once the client was ready once.
  */
-export function firstConnectionGate(client: Redis, timeoutMs: number): () => Promise<void> | undefined {
-  if (client.status === 'ready') return () => undefined;
-  let first: Promise<void> | undefined = new Promise<void>((resolve) => client.once('ready', resolve)).then(() => {
+export function firstConnectionGate(client: RedisClient, timeoutMs: number): () => Promise<void> | undefined {
+  let first: Promise<void> | undefined = new Promise<void>((resolve) => onceConnected(client, resolve)).then(() => {
     first = undefined;
   });
   return () => {
@@ -45,11 +47,9 @@ export function firstConnectionGate(client: Redis, timeoutMs: number): () => Pro
  * (ioredis keeps reconnecting in the background), so no caller waits on an
  * unreachable server.
  */
-export function whenReady(client: Redis): Promise<void> {
-  if (client.status === 'ready') return Promise.resolve();
+export function whenReady(client: RedisClient): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = (err?: Error) => {
-      client.off('ready', ok);
       client.off('error', failed);
       client.off('end', ended);
       if (err) reject(err);
@@ -58,17 +58,23 @@ export function whenReady(client: Redis): Promise<void> {
     const ok = () => done();
     const failed = (err: Error) => done(new Error(`Redis is not reachable: ${err.message}`, { cause: err }));
     const ended = () => done(new Error('The Redis connection ended before it was ready.'));
-    client.once('ready', ok);
+    onceConnected(client, ok);
     client.once('error', failed);
     client.once('end', ended);
   });
 }
 
-/** QUIT when possible, else drop the connection. */
-export async function closeRedis(client: Redis): Promise<void> {
+/**
+ * QUIT when possible, then drop what is left: with Sentinel, QUIT leaves the
+ * failover detector's sentinel connections open (ioredis 6.0.0, redis/ioredis#1362),
+ * which would keep the process alive; disconnect() closes them.
+ */
+export async function closeRedis(client: RedisClient): Promise<void> {
   try {
     await client.quit();
   } catch {
+    // Not connected: nothing to say goodbye to.
+  } finally {
     client.disconnect();
   }
 }

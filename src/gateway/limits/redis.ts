@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { type CompiledPolicy, type Decision, decisionFrom, toMicros } from './gcra.ts';
-import { closeRedis, connectRedis, firstConnectionGate, whenReady } from './redis-connection.ts';
+import { closeRedis, connectRedis, type RedisClient, type RedisTarget, whenReady } from './redis-connection.ts';
+import { downError, RedisHealth } from './redis-health.ts';
 import { type FailurePolicy, type RateLimitStore, type StoreFailureListener, StoreUnavailableError } from './store.ts';
 
 /**
@@ -31,12 +31,32 @@ return {0, tat - now}`;
 /** SHA-1 of GCRA_SCRIPT, the name EVALSHA calls it by. */
 export const GCRA_SCRIPT_SHA = createHash('sha1').update(GCRA_SCRIPT).digest('hex');
 
-export interface RedisStoreOptions {
-  /** `redis://host:port/db`. Ignored when `client` is given. @default "redis://127.0.0.1:6379" */
-  url?: string;
-  /** An ioredis client to use instead of opening one (the store then does not close it). */
-  client?: Redis;
-  /** Prefix of every key the store writes. @default "statuskit:rl:" */
+/**
+ * One Redis key per policy and client: `<prefix>{<policy name>:<key>}`. The
+ * braces are a hash tag (Redis Cluster specification, "Hash tags"): only the
+ * part inside decides the slot, so a limit's state is one key in one slot on
+ * one master, whatever the prefix, and the clients spread over all slots.
+ * A `}` inside the client key ends the tag early: still one slot per key.
+ */
+export function keyOf(prefix: string, policyName: string, key: string): string {
+  return `${prefix}{${policyName}:${key}}`;
+}
+
+/** A prefix with braces could carry a hash tag of its own and put every key in one slot. */
+export function checkPrefix(prefix: string): string {
+  if (/[{}]/.test(prefix)) throw new TypeError(`prefix: must not contain "{" or "}", got ${JSON.stringify(prefix)}.`);
+  return prefix;
+}
+
+export interface RedisStoreOptions extends RedisTarget {
+  /**
+   * `url` (one server, `redis://host:port/db`), `cluster` (a Redis Cluster's node URLs) or
+   * `sentinel` (`{ name, sentinels }`); ignored when `client` is given. @default url "redis://127.0.0.1:6379"
+   */
+  url?: string | undefined;
+  /** An ioredis client (Redis or Cluster) to use instead of opening one (the store then does not close it). */
+  client?: RedisClient;
+  /** Prefix of every key the store writes; no `{` or `}` (the key's hash tag is the store's). @default "statuskit:rl:" */
   prefix?: string;
   /** Let requests through (`open`) or refuse them with 503 (`closed`) when Redis cannot decide. @default "open" */
   failure?: FailurePolicy;
@@ -65,18 +85,19 @@ export interface RedisStoreOptions {
  */
 export class RedisStore implements RateLimitStore {
   readonly kind = 'redis';
-  readonly client: Redis;
+  readonly client: RedisClient;
   readonly prefix: string;
   readonly failure: FailurePolicy;
   /** Decisions Redis could not make. */
   failures = 0;
   readonly #owned: boolean;
   readonly #onFailure: StoreFailureListener | undefined;
-  readonly #firstConnection: () => Promise<void> | undefined;
+  /** Up, down (fail fast) or not yet tried (see ./redis-health.ts). */
+  readonly health: RedisHealth;
   readonly #serverClock: boolean;
 
   constructor(options: RedisStoreOptions = {}) {
-    this.prefix = options.prefix ?? 'statuskit:rl:';
+    this.prefix = checkPrefix(options.prefix ?? 'statuskit:rl:');
     this.failure = options.failure ?? 'open';
     this.#onFailure = options.onFailure;
     if (this.failure !== 'open' && this.failure !== 'closed') throw new TypeError('failure: "open" or "closed".');
@@ -85,8 +106,8 @@ export class RedisStore implements RateLimitStore {
     if (clock !== 'server' && clock !== 'caller') throw new TypeError('clock: "server" or "caller".');
     this.#serverClock = clock === 'server';
     const timeout = options.commandTimeoutMs ?? 100; // 100 ms
-    this.client = options.client ?? connectRedis(options.url ?? 'redis://127.0.0.1:6379', timeout);
-    this.#firstConnection = firstConnectionGate(this.client, timeout);
+    this.client = options.client ?? connectRedis(options, timeout);
+    this.health = new RedisHealth(this.client, timeout);
   }
 
   /** Resolves once connected; rejects at the first connection error (decisions follow the failure policy meanwhile). */
@@ -96,9 +117,11 @@ export class RedisStore implements RateLimitStore {
 
   async take(key: string, policy: CompiledPolicy, nowMs: number): Promise<Decision> {
     const now = this.#serverClock ? '' : toMicros(nowMs);
-    // One Redis key per policy and client: <prefix><policy name>:<key>.
-    const args = [`${this.prefix}${policy.name}:${key}`, now, policy.costUs, policy.burstUs] as const;
-    await this.#firstConnection();
+    const args = [keyOf(this.prefix, policy.name, key), now, policy.costUs, policy.burstUs] as const;
+    const first = this.health.settled();
+    if (first) await first;
+    // Known down: no command that would wait out the timeout; the failure policy answers now.
+    if (this.health.down) return this.#failed(downError(this.health), policy);
     let reply: unknown;
     try {
       try {

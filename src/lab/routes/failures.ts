@@ -1,4 +1,10 @@
 import { StatusError } from '../../errors.ts';
+import {
+  FIELD_GENERATIONS,
+  type FieldGeneration,
+  QUOTA_EXCEEDED,
+  rateLimitHeaderValues,
+} from '../../gateway/limits/fields.ts';
 import { sendJson } from '../../server/respond.ts';
 import type { RouteDef } from '../../server/types.ts';
 import { JSON_ONLY, type LabState, queryInt } from '../state.ts';
@@ -12,7 +18,7 @@ const MAX_SLOW = 600_000; // 10 min, in ms
  */
 export function failureRoutes(lab: LabState): RouteDef[] {
   const { options, limiter } = lab;
-  const policy = `"lab";q=${limiter.limit};w=${Math.ceil(limiter.windowMs / 1000)}`;
+  const window = Math.ceil(limiter.windowMs / 1000);
   return [
     {
       path: '/fail',
@@ -54,25 +60,28 @@ export function failureRoutes(lab: LabState): RouteDef[] {
       produces: JSON_ONLY,
       methods: {
         GET(ctx) {
+          const generation = fieldsOf(ctx.query.get('fields'), options.rateLimitFields);
           const state = limiter.hit(ctx.req.socket.remoteAddress ?? 'unknown');
-          // draft-ietf-httpapi-ratelimit-headers: the policy, and what is left of it.
-          const headers = {
-            'RateLimit-Policy': policy,
-            RateLimit: `"lab";r=${state.remaining};t=${state.reset}`,
-          };
+          // draft-ietf-httpapi-ratelimit-headers: the policy, and what is left of it (the gateway's formatter).
+          const limit = { name: 'lab', limit: limiter.limit, window, remaining: state.remaining, reset: state.reset };
           if (!state.allowed) {
             // RFC 6585 §4: 429 with Retry-After, here the seconds until the window resets.
-            throw new StatusError(
-              429,
-              `Rate limit exceeded: ${limiter.limit} requests per ${Math.ceil(limiter.windowMs / 1000)} s.`,
-              {
-                headers: { ...headers, 'Retry-After': state.reset },
-              },
-            );
+            throw new StatusError(429, `Rate limit exceeded: ${limiter.limit} requests per ${window} s.`, {
+              headers: rateLimitHeaderValues([limit], generation, state.reset, options.now()),
+              problem: { ...QUOTA_EXCEEDED, members: { 'violated-policies': ['lab'] } },
+            });
           }
+          const headers = rateLimitHeaderValues([limit], generation, undefined, options.now());
           sendJson(ctx, 200, { remaining: state.remaining }, headers);
         },
       },
     },
   ];
+}
+
+/** `?fields=` chooses the generation of the RateLimit fields per request; the lab's option otherwise. */
+function fieldsOf(asked: string | null, fallback: FieldGeneration): FieldGeneration {
+  if (asked === null) return fallback;
+  if ((FIELD_GENERATIONS as readonly string[]).includes(asked)) return asked as FieldGeneration;
+  throw new StatusError(400, `?fields= takes ${FIELD_GENERATIONS.join(', ')}; got "${asked}".`, { subcode: 'QUERY' });
 }

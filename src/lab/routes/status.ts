@@ -8,6 +8,7 @@ import {
   type Profile,
 } from '../../catalog/index.ts';
 import { type HeaderValues, StatusError } from '../../errors.ts';
+import { rateLimitHeaderValues } from '../../gateway/limits/fields.ts';
 import { sendEmpty, sendJson } from '../../server/respond.ts';
 import type { Handler, RequestContext, RouteDef } from '../../server/types.ts';
 import { queryInt, tagResponse } from '../state.ts';
@@ -69,10 +70,11 @@ function headersFor(entry: CodeEntry, ctx: RequestContext, retryAfter: number | 
         if (retryAfter !== undefined || rule.required === 'always') h['Retry-After'] = retryAfter ?? 1;
         break;
       case 'RateLimit-Policy':
-        h['RateLimit-Policy'] = '"lab";q=100;w=60';
-        break;
       case 'RateLimit':
-        h.RateLimit = `"lab";r=0;t=${retryAfter ?? 1}`;
+        // Both from the gateway's formatter (draft-ietf-httpapi-ratelimit-headers), an exhausted policy.
+        h[field] = rateLimitHeaderValues([
+          { name: 'lab', limit: 100, window: 60, remaining: 0, reset: retryAfter ?? 1 },
+        ])[field] as string;
         break;
       case 'Accept-Post':
         if (ctx.method === 'POST') h['Accept-Post'] = 'application/json';

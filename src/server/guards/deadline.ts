@@ -1,5 +1,5 @@
 /**
- * deadline — owns 504 Gateway Timeout.
+ * deadline — owns 504 Gateway Timeout (and answers 408 for a body that stopped arriving).
  *
  * CONTRACT.md §4: the effective deadline is the smaller of the request's own
  * timeout (X-Request-Timeout, or the `timeout` query parameter where the route
@@ -71,7 +71,15 @@ export function expire(ctx: Context): void {
   const ms = Math.round((ctx.deadline ?? ctx.start) - ctx.start);
   // RFC 9112 §9.6: a body still unread when the answer goes out leaves the connection unusable: close it.
   const unread = !ctx.req.complete;
-  const err = new StatusError(504, `No answer within the deadline of ${ms} ms.`, unread ? { headers: CLOSE } : {});
+  // RFC 9110 §15.5.9: the body stopped arriving while it was being read — the client did not
+  // produce its request in time. 408, not the 504 of a handler or upstream that did not answer.
+  const clientLate = unread && ctx.awaitingBody;
+  if (clientLate) ctx.state.fault = 'client';
+  const err = clientLate
+    ? new StatusError(408, `The request body stopped arriving; it was not complete within ${ms} ms.`, {
+        headers: CLOSE,
+      })
+    : new StatusError(504, `No answer within the deadline of ${ms} ms.`, unread ? { headers: CLOSE } : {});
   // A handler that answers late writes after the end; that is expected, not an error.
   res.on('error', noop);
   sendError(ctx, err);

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigReader, fieldName } from '../../../src/gateway/config-reader.ts';
+import { Cluster } from 'ioredis';
+import { parseConfigText } from '../../../src/gateway/config-file.ts';
+import { ConfigError, ConfigReader, fieldName } from '../../../src/gateway/config-reader.ts';
 import {
   createPolicies,
   MemoryStore,
@@ -144,6 +146,7 @@ describe('policies configuration', () => {
           'statuskit_gateway_policy_store_failures_total',
           'statuskit_gateway_ratelimit_evictions_total',
           'statuskit_gateway_replay_cache_evictions_total',
+          'statuskit_gateway_auth_failures_total',
           'statuskit_gateway_ratelimit_keys',
           'statuskit_gateway_replay_cache_entries',
         ],
@@ -158,5 +161,80 @@ describe('policies configuration', () => {
     const withRedis = createPolicies(read({ rateLimit: { limit: 1, redis: { url: 'redis://127.0.0.1:1' } } }).config);
     assert.ok(withRedis.store instanceof RedisStore);
     await withRedis.close();
+  });
+});
+
+describe('policies configuration: Redis Cluster and Sentinel', () => {
+  const rl = (redis: unknown) => read({ rateLimit: { limit: 1, redis } });
+
+  it('reads cluster: [urls] and sentinel: { name, sentinels } beside url, and builds the store for them', async () => {
+    const cluster = rl({ cluster: ['redis://10.0.0.1:7000', 'redis://10.0.0.2:7000'], failure: 'closed' });
+    assert.deepEqual(cluster.issues, []);
+    assert.deepEqual(cluster.config.rateLimit?.redis.cluster, ['redis://10.0.0.1:7000', 'redis://10.0.0.2:7000']);
+    assert.equal(cluster.config.rateLimit?.store, 'redis');
+    const sentinel = rl({ sentinel: { name: 'main', sentinels: 'redis://10.0.0.3:26379', password: 'pw', db: 2 } });
+    assert.deepEqual(sentinel.issues, []);
+    assert.deepEqual(sentinel.config.rateLimit?.redis.sentinel, {
+      name: 'main',
+      sentinels: ['redis://10.0.0.3:26379'],
+      password: 'pw',
+      db: 2,
+    });
+    const replay = read({
+      auth: { apiKeys: [{ key: 'k1', id: 'a' }], replayRedis: { cluster: 'redis://10.0.0.1:7000' } },
+    });
+    assert.deepEqual(replay.config.auth?.replayRedis?.cluster, ['redis://10.0.0.1:7000']);
+    // The store opens a Cluster client for a cluster: section (on loopback, where nothing listens).
+    const local = rl({ cluster: ['redis://127.0.0.1:1'] });
+    const policies = createPolicies(local.config);
+    try {
+      assert.ok(policies.store instanceof RedisStore);
+      assert.ok(policies.store.client instanceof Cluster);
+    } finally {
+      await policies.close();
+    }
+  });
+
+  it('names every bad field of a cluster or sentinel section', () => {
+    assert.deepEqual(rl({ url: 'redis://a:1', cluster: ['redis://b:1'] }).issues, [
+      'policies.rateLimit.redis.cluster: give one of url, cluster, sentinel, not url and cluster.',
+    ]);
+    assert.deepEqual(rl({ cluster: [] }).issues, [
+      'policies.rateLimit.redis.cluster: must list at least one redis:// URL.',
+    ]);
+    assert.deepEqual(rl({ cluster: ['redis://a:1', 'http://b:1'] }).issues, [
+      'policies.rateLimit.redis.cluster[1]: must be a redis:// or rediss:// URL, got "http://b:1".',
+    ]);
+    assert.deepEqual(rl({ sentinel: { sentinels: ['redis://s:1'], nme: 'x' } }).issues, [
+      'policies.rateLimit.redis.sentinel.nme: unknown field "nme". Did you mean "name"?',
+      'policies.rateLimit.redis.sentinel.name: is required: the master\'s name, as in "sentinel monitor NAME …".',
+    ]);
+    assert.deepEqual(rl({ sentinel: { name: 'x' } }).issues, [
+      "policies.rateLimit.redis.sentinel.sentinels: is required: the sentinels' redis:// URLs.",
+    ]);
+    assert.deepEqual(rl({ prefix: 'app{1}:' }).issues, [
+      `policies.rateLimit.redis.prefix: must not contain "{" or "}" (the key's hash tag is the store's), got "app{1}:".`,
+    ]);
+  });
+
+  it('reports them at their file, line and column', () => {
+    const text = [
+      'routes: [{ path: /, targets: http://a:1 }]',
+      'policies:',
+      '  rateLimit:',
+      '    limit: 10',
+      '    redis:',
+      '      cluster:',
+      '        - redis://127.0.0.1:7000',
+      '        - 127.0.0.1:7001',
+    ].join('\n');
+    assert.throws(
+      () => parseConfigText(text, 'gateway.yaml'),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        e.message.includes(
+          'gateway.yaml:8:11: policies.rateLimit.redis.cluster[1]: must be a redis:// or rediss:// URL, got "127.0.0.1:7001".',
+        ),
+    );
   });
 });

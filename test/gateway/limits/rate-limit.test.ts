@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createRateLimitGuard } from '../../../src/gateway/guards/rate.ts';
 import { compilePolicy, gcraStep } from '../../../src/gateway/limits/gcra.ts';
 import { MemoryStore } from '../../../src/gateway/limits/memory.ts';
+import type { Guard } from '../../../src/server/types.ts';
 import { manualClock, type Served, send, serve } from './harness.ts';
 
 describe('GCRA math (injected clock)', () => {
@@ -60,7 +61,9 @@ describe('GCRA math (injected clock)', () => {
     assert.throws(() => compilePolicy({ limit: 0, window: 60 }), /limit/);
     assert.throws(() => compilePolicy({ limit: 1.5, window: 60 }), /limit/);
     assert.throws(() => compilePolicy({ limit: 10, window: 0 }), /window/);
-    assert.throws(() => compilePolicy({ name: 'a"b', limit: 10, window: 1 }), /name/);
+    assert.throws(() => compilePolicy({ name: 'é', limit: 10, window: 1 }), /name/);
+    // RFC 9651 §4.1.6: the serialiser escapes " and \ in the sf-string.
+    assert.equal(compilePolicy({ name: 'a"b', limit: 10, window: 1 }).policyField, '"a\\"b";q=10;w=1');
     assert.equal(compilePolicy({ limit: 10_000, window: 1 }).costUs, 100);
     assert.throws(() => compilePolicy({ limit: 10_001, window: 1 }), /10000 requests per second/);
   });
@@ -183,13 +186,19 @@ describe('rate-limit keys', () => {
   it('counts API keys apart and falls back to the IP without one', async () => {
     const clock = manualClock();
     const guard = createRateLimitGuard({ policy: { limit: 1, window: 60 }, key: 'api-key', clock });
-    const server = await serve([guard]);
+    // Stands in for the auth guard: key-a and key-b authenticate; any other key does not.
+    const authenticated: Guard = (ctx) => {
+      const key = ctx.req.headers['x-api-key'] ?? ctx.req.headers.authorization?.slice(7);
+      if (key === 'key-a' || key === 'key-b') ctx.state.principal = { scheme: 'api-key', id: key };
+    };
+    const server = await serve([authenticated, guard]);
     try {
       const a = { 'X-Api-Key': 'key-a' };
       const b = { Authorization: 'Bearer key-b' };
       assert.equal((await send(server.port, { headers: a })).status, 200);
       assert.equal((await send(server.port, { headers: b })).status, 200);
-      assert.equal((await send(server.port)).status, 200);
+      assert.equal((await send(server.port, { headers: { 'X-Api-Key': 'invented' } })).status, 200);
+      assert.equal((await send(server.port)).status, 429, 'the invented key spent the IP’s bucket');
       assert.equal((await send(server.port, { headers: a })).status, 429);
       assert.equal((await send(server.port, { headers: b })).status, 429);
       assert.equal((await send(server.port)).status, 429);
@@ -206,7 +215,12 @@ describe('rate-limit keys', () => {
       key: (ctx) => ctx.req.headers['x-tenant'] as string | undefined,
       clock,
     });
-    const server = await serve([byTenant, byAk]);
+    // Stands in for the auth guard: the signature is taken as verified.
+    const verified: Guard = (ctx) => {
+      const m = /Access=(\w+)/.exec(ctx.req.headers.authorization ?? '');
+      if (m) ctx.state.principal = { scheme: 'signature', id: m[1] };
+    };
+    const server = await serve([verified, byTenant, byAk]);
     try {
       const sig = (ak: string) => ({
         Authorization: `SDK-HMAC-SHA256 Access=${ak}, SignedHeaders=host, Signature=x`,

@@ -8,6 +8,7 @@ import { createRateLimitGuard } from '../../../src/gateway/guards/rate.ts';
 import { compilePolicy } from '../../../src/gateway/limits/gcra.ts';
 import { MemoryStore } from '../../../src/gateway/limits/memory.ts';
 import { GCRA_SCRIPT_SHA, RedisStore } from '../../../src/gateway/limits/redis.ts';
+import type { RedisClient } from '../../../src/gateway/limits/redis-connection.ts';
 import { StoreUnavailableError } from '../../../src/gateway/limits/store.ts';
 import { type RedisHandle, startRedis } from '../../support/redis.ts';
 import { manualClock, send, serve } from './harness.ts';
@@ -15,7 +16,8 @@ import { manualClock, send, serve } from './harness.ts';
 const T0 = Date.UTC(2026, 0, 1);
 
 /** Waits for one event; unlike events.once, an 'error' meanwhile (ioredis reconnecting) does not reject. */
-const next = (client: Redis, event: string) => new Promise<void>((resolve) => client.once(event, () => resolve()));
+const next = (client: RedisClient, event: string) =>
+  new Promise<void>((resolve) => client.once(event, () => resolve()));
 
 describe('Redis store', () => {
   let redis: RedisHandle;
@@ -108,9 +110,9 @@ describe('Redis store', () => {
       assert.equal((await store.take('k', policy, T0)).allowed, true);
       assert.equal((await store.take('k', policy, T0)).allowed, false);
       // TAT − now = 10 s after two requests: the key lives at most that long.
-      const ttl = await admin.pttl('ttl:default:k');
+      const ttl = await admin.pttl('ttl:{default:k}');
       assert.ok(ttl > 0 && ttl <= 10_000, `PTTL ${ttl}`);
-      assert.equal(await admin.get('ttl:default:k'), String((T0 + 10_000) * 1000));
+      assert.equal(await admin.get('ttl:{default:k}'), String((T0 + 10_000) * 1000));
     } finally {
       await store.close();
     }
