@@ -8,12 +8,10 @@ import { closedPort, type RunningGateway, startGateway, startUpstream, type Upst
 export interface MixGateway {
   gateway: RunningGateway;
   upstream: Upstream;
-  /** One round: 3 × 200, 1 × 404, 1 × 405, 1 × 429 (after the first rounds' allowance), 1 × 502, 1 × 504. */
+  /** One round: 3 × 200 on /api, 1 × 404, 1 × 405, /hot (429 once its 2 a minute are used), 1 × 502, 1 × 504. */
   round(): Promise<number[]>;
   close(): Promise<void>;
 }
-
-let keys = 0;
 
 export async function startMixGateway(extra: Record<string, unknown> = {}): Promise<MixGateway> {
   const upstream = await startUpstream((req, res) => {
@@ -27,13 +25,16 @@ export async function startMixGateway(extra: Record<string, unknown> = {}): Prom
       { path: '/api', targets: [upstream.url], methods: ['GET'] },
       { path: '/slow', targets: [upstream.url], timeout: '300ms', breaker: false },
       { path: '/down', targets: [`http://127.0.0.1:${down}`], breaker: false },
+      { path: '/hot', targets: [upstream.url] },
     ],
-    // Counted by API key: every request brings a fresh one except the "hot" client's, which runs out.
-    policies: { rateLimit: { limit: 2, window: '60s', key: 'api-key' } },
+    // A limit on /hot only: 2 a minute, then 429.
+    policies: {
+      rateLimit: { key: 'ip', limits: [{ name: 'hot', limit: 2, window: '60s', routes: [{ path: '/hot/*' }] }] },
+    },
     ...extra,
   });
-  const get = async (path: string, init: RequestInit = {}, key = `k${++keys}-${process.pid}`): Promise<number> => {
-    const res = await fetch(`${gateway.url}${path}`, { ...init, headers: { 'x-api-key': key } });
+  const get = async (path: string, init: RequestInit = {}): Promise<number> => {
+    const res = await fetch(`${gateway.url}${path}`, init);
     await res.arrayBuffer();
     return res.status;
   };
@@ -47,7 +48,7 @@ export async function startMixGateway(extra: Record<string, unknown> = {}): Prom
         get('/api/ok'),
         get('/nothing-here'),
         get('/api/ok', { method: 'POST', body: 'x' }),
-        get('/api/ok', {}, 'hot-client'),
+        get('/hot/x'),
         get('/down/x'),
         get('/slow/x'),
       ]),
