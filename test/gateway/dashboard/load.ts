@@ -28,8 +28,11 @@ export async function startMixGateway(extra: Record<string, unknown> = {}): Prom
       { path: '/slow', targets: [upstream.url], timeout: '300ms', breaker: false },
       { path: '/down', targets: [`http://127.0.0.1:${down}`], breaker: false },
     ],
-    // Counted by API key: every request brings a fresh one except the "hot" client's, which runs out.
-    policies: { rateLimit: { limit: 2, window: '60s', key: 'api-key' } },
+    // Only /api/hot is limited, and it runs out after the first rounds (an unauthenticated API key
+    // picks no bucket of its own: every request here counts by the client address).
+    policies: {
+      rateLimit: { limits: [{ name: 'hot', limit: 2, window: '60s', routes: [{ path: '/api/hot' }] }], key: 'ip' },
+    },
     ...extra,
   });
   const get = async (path: string, init: RequestInit = {}, key = `k${++keys}-${process.pid}`): Promise<number> => {
@@ -47,7 +50,7 @@ export async function startMixGateway(extra: Record<string, unknown> = {}): Prom
         get('/api/ok'),
         get('/nothing-here'),
         get('/api/ok', { method: 'POST', body: 'x' }),
-        get('/api/ok', {}, 'hot-client'),
+        get('/api/hot', {}, 'hot-client'),
         get('/down/x'),
         get('/slow/x'),
       ]),
