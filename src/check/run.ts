@@ -118,7 +118,7 @@ async function runApplicable(
   target: TargetDescription,
   profile: Profile,
 ): Promise<ProbeResult> {
-  const base = { id: probe.id, code: probe.code, title: probe.title };
+  const base = { id: probe.id, code: probe.code, title: probe.title, ...(probe.rfc ? { rfc: probe.rfc } : {}) };
   const exchanges: Exchange[] = [];
   const ctx: ProbeContext = {
     url: r.url,
@@ -139,7 +139,13 @@ async function runApplicable(
   } catch (err) {
     // The origin answered the first connection; one that later refuses is the server's failure.
     if (!(err instanceof WireError || err instanceof WireTimeout)) throw err;
-    return { ...base, verdict: 'fail', reason: err.message, checks: [], exchanges };
+    return {
+      ...base,
+      verdict: 'fail',
+      reason: probe.rfc ? `${probe.rfc}: ${err.message}` : err.message,
+      checks: [],
+      exchanges,
+    };
   }
   const checks = Array.isArray(outcome) ? outcome : outcome.checks;
   const code = Array.isArray(outcome) ? probe.code : outcome.code;
