@@ -123,17 +123,6 @@ export function forwardResponseHeaders(headers: IncomingHttpHeaders, requestId: 
   return out;
 }
 
-/** One field of a flat header array, by lower-case name. */
-export function headerIn(list: readonly (string | string[])[], name: string): string | undefined {
-  for (let i = 0; i < list.length; i += 2) {
-    if (list[i] === name) {
-      const v = list[i + 1];
-      return typeof v === 'string' ? v : v?.join(', ');
-    }
-  }
-  return undefined;
-}
-
 /** A flat field list for an answer whose body is known in full: its own Content-Length, for `length` bytes. */
 export function withContentLength(list: readonly (string | string[])[], length: number): (string | string[])[] {
   const out: (string | string[])[] = [];

@@ -12,7 +12,7 @@ export interface Unavailable {
 export interface Limits {
   /** Longest request line (method, target, version) in bytes; longer → 414. @default 8192 (8 KiB) */
   requestLine?: number;
-  /** Largest header section in bytes (request line included); larger → 400. @default 16384 (16 KiB) */
+  /** Largest header section in bytes (request line included); larger → 431 (a request line past it → 414). @default 16384 (16 KiB) */
   headerSize?: number;
   /** Largest request body in bytes when the route sets none; larger → 413. @default 1048576 (1 MiB) */
   body?: number;
