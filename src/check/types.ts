@@ -96,4 +96,10 @@ export interface CheckOptions {
   concurrency?: number;
   /** Bytes read from one connection at most. @default 2097152 */
   maxBytes?: number;
+  /** Send the probes as HTTP/2 streams (./wire/h2.ts); HTTP/1-only probes are not applicable. @default false */
+  http2?: boolean;
+  /** https: PEM CA certificates to trust instead of the system's. */
+  ca?: Buffer;
+  /** https: do not verify the server's certificate. @default false */
+  insecure?: boolean;
 }
