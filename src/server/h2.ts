@@ -196,10 +196,16 @@ export function isHttp2Socket(server: object, socket: Socket): boolean {
  */
 function guard(server: http2.Http2Server | http2.Http2SecureServer, onError: (err: Error, where: string) => void) {
   const sockets = new Set<Socket>();
+  const sessions = new Set<http2.Http2Session>();
   (server as Tracked)[TRACKED] = sockets;
-  server.on('connection', (socket: Socket) => {
+  // Over TLS the HTTP/1.1 answers go through the TLS socket (its _httpMessage), not the TCP one under it.
+  server.on('setSecureContext' in server ? 'secureConnection' : 'connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('session', (session: http2.Http2Session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
   });
   server.on('sessionError', (err: Error) => onError(err, 'session'));
   server.on('session', (session: http2.ServerHttp2Session) => {
@@ -226,14 +232,14 @@ function guard(server: http2.Http2Server | http2.Http2SecureServer, onError: (er
   // What drain (../gateway/gateway.ts) asks of a node:http server.
   const polyfill = server as unknown as Server;
   polyfill.closeIdleConnections = () => {
-    for (const socket of sockets) {
-      const session = (socket as { _h2session?: http2.Http2Session })._h2session;
-      // GOAWAY: streams under way finish, no new one starts (RFC 9113 §6.8).
-      if (session) session.close();
-      else if ((socket as { _httpMessage?: unknown })._httpMessage == null) socket.destroy();
-    }
+    // GOAWAY: streams under way finish, no new one starts (RFC 9113 §6.8).
+    for (const session of sessions) if (!session.closed) session.close();
+    for (const socket of sockets)
+      if (!isHttp2Socket(server, socket) && (socket as { _httpMessage?: unknown })._httpMessage == null)
+        socket.destroy();
   };
   polyfill.closeAllConnections = () => {
+    for (const session of sessions) session.destroy();
     for (const socket of sockets) socket.destroy();
   };
 }

@@ -218,3 +218,35 @@ describe('listen.http2 without tls: an h2c (prior knowledge) port', () => {
     }
   });
 });
+
+describe('draining an HTTP/2 session', () => {
+  it('the stream under way finishes, the session gets GOAWAY, a new stream is refused', async () => {
+    const cert = makeCert();
+    const upstream = await startUpstream((_req, res) => {
+      setTimeout(() => res.end('done'), 300).unref();
+    });
+    const gateway = await startGateway({
+      listen: { host: '127.0.0.1', port: 0, tls: { cert: cert.cert, key: cert.key } },
+      routes: [{ path: '/', targets: [upstream.url] }],
+    });
+    try {
+      const s = await h2Connect(gateway.url, cert.pem);
+      let goaway = false;
+      s.on('goaway', () => (goaway = true));
+      s.on('error', () => {});
+      const inFlight = h2Request(s, { ':path': '/slow' });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const stopped = gateway.gw.shutdown(5_000);
+      const res = await inFlight;
+      assert.equal(res.status, 200);
+      assert.equal(res.body, 'done');
+      assert.deepEqual(await stopped, { cut: 0 });
+      assert.equal(goaway || s.closed || s.destroyed, true, 'the session was told to go away');
+      s.destroy();
+    } finally {
+      if (!gateway.gw.draining) await gateway.close();
+      await upstream.close();
+      rmSync(cert.dir, { recursive: true, force: true });
+    }
+  });
+});
