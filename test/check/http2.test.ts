@@ -31,7 +31,10 @@ describe('statuskit check --http2 against statuskit serve with TLS', () => {
     const failed = result.probes.filter((p) => p.verdict === 'fail').map((p) => `${p.id}: ${p.reason}`);
     assert.deepEqual(failed, []);
     const http1Only = result.probes.filter((p) => p.verdict === 'n/a' && p.reason.startsWith('HTTP/1-only'));
-    assert.ok(http1Only.some((p) => p.id.startsWith('505')), 'the version probes are HTTP/1-only');
+    assert.ok(
+      http1Only.some((p) => p.id.startsWith('505')),
+      'the version probes are HTTP/1-only',
+    );
     assert.ok(result.summary.passed > 10, `passed ${result.summary.passed}`);
     // A body without Content-Length over HTTP/2 is the DATA frames (RFC 9113 §8.1): 411 where a length is required.
     assert.equal(result.probes.find((p) => p.id === '411-length')?.verdict, 'pass');
