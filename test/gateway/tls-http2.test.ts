@@ -10,7 +10,7 @@ import http2 from 'node:http2';
 import { request as httpsRequest } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
-import { closedPort, type RunningGateway, startGateway, startUpstream, type Upstream } from './support.ts';
+import { closedPort, type RunningGateway, rawExchange, startGateway, startUpstream, type Upstream } from './support.ts';
 import { type Cert, h2Connect, h2Request, makeCert } from './tls-support.ts';
 
 const CONNECTION_SPECIFIC = ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection'];
@@ -185,10 +185,16 @@ describe('statuskit serve with listen.tls: HTTP/2 and HTTPS HTTP/1.1 on one port
     // RFC 9113 §6.8: a GOAWAY frame (type 7) before the close, not a crash.
     assert.ok(answer.includes(Buffer.from([0x07, 0x00, 0x00, 0x00, 0x00, 0x00])), answer.toString('hex'));
 
+    // Cleartext HTTP/1.1 on the TLS port: the handshake fails (logged), nothing else happens.
+    const plain = await rawExchange(gateway.port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', undefined, 2_000);
+    assert.doesNotMatch(plain.text, /^HTTP\//, 'no HTTP answer in cleartext');
+
     assert.equal((await h2Request(session, { ':path': '/still' })).status, 200, 'the other session still works');
     const fresh = await h2Connect(gateway.url, cert.pem);
     assert.equal((await h2Request(fresh, { ':path': '/fresh' })).status, 200);
     fresh.close();
+    const logged = gateway.logs.filter((l) => l.msg === 'http2/tls peer error').map((l) => l.where);
+    assert.ok(logged.includes('stream') && logged.includes('session') && logged.includes('tls'), String(logged));
   });
 });
 

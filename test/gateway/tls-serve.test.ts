@@ -123,5 +123,9 @@ describe('statuskit serve with TLS in front of the lab, through curl', () => {
     const ok = await curl(['--http2-prior-knowledge', `${h2c.url}/status/200`]);
     assert.equal(ok.version, '2');
     assert.equal(ok.status, 200, ok.head);
+    // An h2c-only port (docs/gateway.md): HTTP/1.1 there gets no HTTP/1.1 answer, and the port serves on.
+    const h1 = await curl(['--http1.1', '--max-time', '3', `${h2c.url}/status/200`]).catch(() => undefined);
+    assert.notEqual(h1?.version, '1.1');
+    assert.equal((await curl(['--http2-prior-knowledge', `${h2c.url}/status/200`])).status, 200);
   });
 });
