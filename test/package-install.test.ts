@@ -181,7 +181,10 @@ describe('the packed package, installed in a scratch project', () => {
     assert.ok(labDoc && existsSync(join(app, labDoc)), help);
 
     const installed = join(app, 'node_modules', pkg.name);
-    const docs = ['README.md', ...(await readdir(join(installed, 'docs'))).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+    const docs = [
+      'README.md',
+      ...(await readdir(join(installed, 'docs'))).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`),
+    ];
     for (const doc of docs) {
       const text = await readFile(join(installed, doc), 'utf8');
       for (const [, link] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {

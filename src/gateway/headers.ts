@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { forwardableRawHeaders, isHttp2 } from '../server/h2.ts';
 import { fromTrustedProxy, plainAddress } from './client-address.ts';
 
 /**
@@ -68,7 +69,8 @@ const append = (prev: string | undefined, value: string): string => (prev ? `${p
  * X-Forwarded-For/-Proto/-Host and X-Request-Id.
  */
 export function forwardRequestHeaders(req: IncomingMessage, requestId: string, host: string | undefined): string[] {
-  const raw = req.rawHeaders;
+  // HTTP/2: no pseudo-header field goes upstream, and Host comes from :authority (../server/h2.ts).
+  const raw = isHttp2(req) ? forwardableRawHeaders(req) : req.rawHeaders;
   const strip = connectionOptions(req.headers.connection);
   const out: string[] = [];
   let via: string | undefined;

@@ -1,4 +1,5 @@
 import { DEFAULT_PROFILE, isProfile, PROFILE_IDS, type Profile } from '../catalog/index.ts';
+import type { Transport } from './h2.ts';
 import type { Guard, RequestContext, RouteDef } from './types.ts';
 
 /** Why the service cannot take a request now (503). */
@@ -55,6 +56,8 @@ export interface ServerOptions {
   onAborted?: (ctx: RequestContext, sent: number | undefined, durationMs: number) => void;
   /** Called with failures that became a 500 (the body never shows them). @default none */
   onError?: (err: unknown, ctx: RequestContext | undefined) => void;
+  /** TLS and/or HTTP/2 on the server `createServer` makes (./h2.ts); cleartext HTTP/1.1 without. */
+  transport?: Transport;
   /** How often node:http checks the header/request timeouts, in ms. @default 1000 (1 s) */
   timeoutCheckInterval?: number;
 }
