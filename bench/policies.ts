@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { compilePolicy } from '../src/gateway/limits/gcra.ts';
@@ -93,6 +93,10 @@ const MODES = [
 
 // The 1-minute load average when the run starts: on a shared machine, how busy it was.
 const load = loadavg()[0]?.toFixed(1);
+const busy =
+  Number(load) > cpus().length
+    ? ` The machine was busy (load average ${load} on ${cpus().length} cores, other work running): these figures are not a speed claim; re-run \`npm run bench policies\` on a quiet machine.`
+    : '';
 const redis = await startRedis();
 const cluster = await startRedisCluster();
 try {
@@ -125,7 +129,7 @@ try {
   const ratio = (a: string, b: string) => ((rps[a] ?? 0) / (rps[b] ?? 1)).toFixed(2);
   const md = `## Gateway policies (rate limits, auth, shedding)
 
-${machine()}, load average ${load} at the start. ${CONNECTIONS} connections, ${DURATION_S} s per server (wrk), each server in its own process; Redis is a local redis-server, Redis Cluster 3 local masters (no replicas) on the same 2 cores. Over HTTP every request has one client key, so every cluster decision goes to one master (one slot), for statuskit and fastify alike.
+${machine()}, load average ${load} at the start. ${CONNECTIONS} connections, ${DURATION_S} s per server (wrk), each server in its own process; Redis is a local redis-server, Redis Cluster 3 local masters (no replicas) on the same 2 cores. Over HTTP every request has one client key, so every cluster decision goes to one master (one slot), for statuskit and fastify alike.${busy}
 
 Rate-limit store decisions in process:
 

@@ -13,34 +13,43 @@ function collect(path) {
 }
 
 /**
- * The Redis store is tested against a real redis-server. On a fresh Debian
- * machine (as root) install it, so `npm test` needs nothing else; elsewhere
- * say what is missing instead of failing deep inside a test.
+ * What the suite runs for real, from Debian's packages: redis-server (and its
+ * redis-cli, for the Redis Cluster tests) and chromium (the dashboard's
+ * browser test; playwright-core downloads no browser). On a fresh Debian
+ * machine (as root) they are installed here, so `npm test` needs nothing
+ * else; elsewhere say what is missing instead of failing deep inside a test.
  */
-function ensureRedis() {
-  const has = () => spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status === 0;
-  if (has()) return;
-  const apt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
+const NEEDED = [
+  { command: 'redis-server', pkg: 'redis-server' },
+  { command: 'redis-cli', pkg: 'redis-server' },
+  { command: 'chromium', pkg: 'chromium' },
+];
+
+function ensurePackages() {
+  const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+  const missing = [...new Set(NEEDED.filter((n) => !has(n.command)).map((n) => n.pkg))];
+  if (missing.length === 0) return;
+  const apt = has('apt-get');
   if (!apt || process.getuid?.() !== 0) {
-    console.error('statuskit tests need redis-server on PATH (Debian: apt-get install -y redis-server).');
+    console.error(`statuskit tests need ${missing.join(' and ')} (Debian: apt-get install -y ${missing.join(' ')}).`);
     process.exit(1);
   }
-  console.log('statuskit: redis-server is missing; installing it with apt-get (Debian package redis-server)');
+  console.log(`statuskit: installing ${missing.join(', ')} with apt-get (Debian packages)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   for (const args of [
     ['update', '-qq'],
-    ['install', '-y', '-qq', 'redis-server'],
+    ['install', '-y', '-qq', ...missing],
   ]) {
     const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
     if (r.status !== 0) {
-      console.error(`apt-get ${args.join(' ')} failed; install redis-server and run the tests again.`);
+      console.error(`apt-get ${args.join(' ')} failed; install ${missing.join(' ')} and run the tests again.`);
       process.exit(1);
     }
   }
 }
 
 const roots = process.argv.slice(2);
-ensureRedis();
+ensurePackages();
 const files = (roots.length ? roots : ['test']).flatMap(collect);
 if (files.length === 0) {
   console.error('No test files found.');

@@ -181,7 +181,6 @@ describe('the packed package, installed in a scratch project', () => {
     assert.ok(labDoc && existsSync(join(app, labDoc)), help);
 
     const installed = join(app, 'node_modules', pkg.name);
-    // The Markdown files (docs/ also holds the dashboard's screenshots).
     const docs = [
       'README.md',
       ...(await readdir(join(installed, 'docs'))).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`),

@@ -91,11 +91,15 @@ export function requestHead(spec: RequestSpec, host: string): string {
  * what the server does (timeouts, resets, garbage become `exchange.error`);
  * it throws WireError only when the origin cannot be reached at all.
  */
-export async function send(url: URL, spec: RequestSpec, conn: { timeout: number; maxBytes: number }): Promise<Sent> {
+export async function send(
+  url: URL,
+  spec: RequestSpec,
+  conn: { timeout: number; maxBytes: number; tls?: { ca?: Buffer; rejectUnauthorized?: boolean } },
+): Promise<Sent> {
   const head = requestHead(spec, url.host);
   const body = spec.body === undefined ? undefined : Buffer.from(spec.body);
   const mode = spec.bodyMode ?? 'send';
-  const c = await Connection.open(url, { timeout: conn.timeout, maxBytes: conn.maxBytes });
+  const c = await Connection.open(url, conn);
   const isHead = spec.method === 'HEAD';
   const wait = { head: isHead, timeout: spec.timeout ?? conn.timeout };
   const interim: WireResponse[] = [];

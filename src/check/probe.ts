@@ -14,6 +14,8 @@ export interface ProbeContext {
   readonly load: number;
   /** How long a 408 probe waits for the server's own timeout, in ms. */
   readonly slowWait: number;
+  /** --http2: requests go as HTTP/2 streams, where Connection: close is a stream reset. */
+  readonly http2?: boolean;
   /** Sends one request on its own connection; the exchange lands in the probe's report unless `record` is false. */
   send(spec: RequestSpec, record?: boolean): Promise<Sent>;
   /** Adds an exchange sent with `record` false to the probe's report. */

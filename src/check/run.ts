@@ -1,12 +1,13 @@
 import { DEFAULT_PROFILE, type Profile } from '../catalog/index.ts';
 import { contractCoverage } from './coverage.ts';
-import { type RequestSpec, send } from './exchange.ts';
+import { type RequestSpec, type Sent, send } from './exchange.ts';
 import type { Probe, ProbeContext } from './probe.ts';
 import { PROBE_IDS, selectProbes } from './probes/index.ts';
 import { type TargetDescription, WELL_KNOWN_TARGET } from './target.ts';
 import { looksLikeTarget, TargetError, validateTarget } from './target-file.ts';
 import type { CheckOptions, CheckProgress, CheckResult, Exchange, ProbeResult } from './types.ts';
 import { Connection, WireError, WireTimeout } from './wire/connection.ts';
+import { NotOverHttp2, reachHttp2, sendH2 } from './wire/h2.ts';
 import { header } from './wire/reader.ts';
 
 /** Why a check could not run at all: a bad argument, an unreachable origin, an unusable target. */
@@ -30,6 +31,8 @@ interface Resolved {
   concurrency: number;
   maxBytes: number;
   progress: (event: CheckProgress) => void;
+  http2: boolean;
+  tls?: { ca?: Buffer; rejectUnauthorized?: boolean };
 }
 
 const MAX_LOAD = 10_000; // requests: --load is bounded
@@ -69,6 +72,8 @@ function resolve(input: string | URL, options: CheckOptions): Resolved {
     concurrency: Math.max(1, positive('concurrency', options.concurrency, 16)),
     maxBytes: positive('maxBytes', options.maxBytes, 2_097_152), // 2 MiB
     progress: options.onProgress ?? (() => {}),
+    http2: options.http2 ?? false,
+    ...(options.insecure ? { tls: { rejectUnauthorized: false } } : options.ca ? { tls: { ca: options.ca } } : {}),
   };
 }
 
@@ -79,7 +84,7 @@ function resolve(input: string | URL, options: CheckOptions): Resolved {
  */
 async function fetchTarget(r: Resolved): Promise<TargetDescription | undefined> {
   const headers = [['Accept', 'application/json']] as const;
-  const { res } = await send(r.url, { method: 'GET', target: WELL_KNOWN_TARGET, headers }, r);
+  const { res } = await sendOn(r, { method: 'GET', target: WELL_KNOWN_TARGET, headers });
   if (res?.status !== 200 || !/^application\/json\b/i.test(header(res, 'content-type') ?? '')) return undefined;
   let value: unknown;
   try {
@@ -89,6 +94,9 @@ async function fetchTarget(r: Resolved): Promise<TargetDescription | undefined> 
   }
   return looksLikeTarget(value) ? validateTarget(value, `${r.url.origin}${WELL_KNOWN_TARGET}`) : undefined;
 }
+
+/** One request over the wire the check speaks: raw HTTP/1.1, or an HTTP/2 stream with --http2. */
+const sendOn = (r: Resolved, spec: RequestSpec): Promise<Sent> => (r.http2 ? sendH2 : send)(r.url, spec, r);
 
 function notApplicable(probe: Probe, r: Resolved, target: TargetDescription): string | undefined {
   if (probe.mode === 'slow' && !r.slow) return 'runs only with --slow (waits for the server to time out)';
@@ -118,7 +126,7 @@ async function runApplicable(
   target: TargetDescription,
   profile: Profile,
 ): Promise<ProbeResult> {
-  const base = { id: probe.id, code: probe.code, title: probe.title };
+  const base = { id: probe.id, code: probe.code, title: probe.title, ...(probe.rfc ? { rfc: probe.rfc } : {}) };
   const exchanges: Exchange[] = [];
   const ctx: ProbeContext = {
     url: r.url,
@@ -126,9 +134,10 @@ async function runApplicable(
     profile,
     load: r.load,
     slowWait: r.slowWait,
+    http2: r.http2,
     record: (exchange) => void exchanges.push(exchange),
     send: async (spec: RequestSpec, record = true) => {
-      const sent = await send(r.url, spec, r);
+      const sent = await sendOn(r, spec);
       if (record) exchanges.push(sent.exchange);
       return sent;
     },
@@ -137,9 +146,17 @@ async function runApplicable(
   try {
     outcome = await probe.run(ctx);
   } catch (err) {
+    // --http2: a request HTTP/2 cannot carry makes the probe HTTP/1-only.
+    if (err instanceof NotOverHttp2) return { ...base, verdict: 'n/a', reason: err.message, checks: [], exchanges: [] };
     // The origin answered the first connection; one that later refuses is the server's failure.
     if (!(err instanceof WireError || err instanceof WireTimeout)) throw err;
-    return { ...base, verdict: 'fail', reason: err.message, checks: [], exchanges };
+    return {
+      ...base,
+      verdict: 'fail',
+      reason: probe.rfc ? `${probe.rfc}: ${err.message}` : err.message,
+      checks: [],
+      exchanges,
+    };
   }
   const checks = Array.isArray(outcome) ? outcome : outcome.checks;
   const code = Array.isArray(outcome) ? probe.code : outcome.code;
@@ -184,7 +201,8 @@ export async function runCheck(url: string | URL, options: CheckOptions = {}): P
   const started = performance.now();
   const startedAt = new Date().toISOString();
   try {
-    (await Connection.open(r.url, { timeout: r.timeout })).destroy();
+    if (r.http2) await reachHttp2(r.url, r);
+    else (await Connection.open(r.url, r)).destroy();
   } catch (err) {
     throw new CheckError(`${r.url.origin} is unreachable: ${(err as Error).message}.`, 'unreachable');
   }

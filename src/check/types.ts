@@ -114,4 +114,10 @@ export interface CheckOptions {
   maxBytes?: number;
   /** Called as probes start and finish (see CheckProgress); the check never prints. */
   onProgress?: (event: CheckProgress) => void;
+  /** Send the probes as HTTP/2 streams (./wire/h2.ts); HTTP/1-only probes are not applicable. @default false */
+  http2?: boolean;
+  /** https: PEM CA certificates to trust instead of the system's. */
+  ca?: Buffer;
+  /** https: do not verify the server's certificate. @default false */
+  insecure?: boolean;
 }

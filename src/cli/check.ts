@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { Profile } from '../catalog/index.ts';
 import { FORMATS, type Format, formatResult, summaryLine } from '../check/report/index.ts';
 import { CheckError, runCheck } from '../check/run.ts';
@@ -13,7 +13,7 @@ export const check: Command = {
   name: 'check',
   summary: 'probe a running HTTP API and report where it issues the contract’s codes right',
   usage:
-    'check <url> [--profile P] [--target target.yaml] [--only ids] [--format text|json|junit|html] [--out file] [--timeout ms] [--slow] [--load N]',
+    'check <url> [--profile P] [--target target.yaml] [--only ids] [--format text|json|junit|html] [--out file] [--timeout ms] [--slow] [--load N] [--http2] [--ca file | --insecure]',
   details: [
     'Probes go over raw sockets to the given origin only. Without --target the paths are read',
     'from the server’s /.well-known/statuskit/target; without either, only the probes that need',
@@ -24,6 +24,7 @@ export const check: Command = {
     '  statuskit check http://127.0.0.1:8080',
     '  statuskit check http://127.0.0.1:3000 --target api.yaml --format junit --out check.xml',
     '  statuskit check http://127.0.0.1:8080 --only 405,413 --slow',
+    '  statuskit check https://127.0.0.1:8443 --http2 --ca cert.pem',
   ].join('\n'),
   flags: {
     profile: PROFILE_FLAG,
@@ -47,6 +48,9 @@ export const check: Command = {
     timeout: { type: 'number', description: 'per-wait timeout in ms (default 2000)', placeholder: '<ms>' },
     slow: { type: 'boolean', description: 'also run the 408 probes (wait for the server’s own timeout)' },
     load: { type: 'number', description: 'also run the 429 probe with at most N requests', placeholder: '<N>' },
+    http2: { type: 'boolean', description: 'send the probes over HTTP/2 (HTTP/1-only probes are n/a)' },
+    ca: { type: 'string', description: 'https: trust this PEM CA file', placeholder: '<file>' },
+    insecure: { type: 'boolean', description: 'https: do not verify the server certificate' },
   },
   async run({ flags, positionals, io }) {
     if (positionals.length !== 1) {
@@ -80,6 +84,9 @@ export const check: Command = {
         ...(flags.load === undefined ? {} : { load: flags.load as number }),
         slow: flags.slow === true,
         onProgress: progress.onProgress,
+        http2: flags.http2 === true,
+        insecure: flags.insecure === true,
+        ...(typeof flags.ca === 'string' ? { ca: await readCa(flags.ca) } : {}),
       });
     } catch (err) {
       if (err instanceof CheckError) throw new CliError(err.message, 2, err.hint);
@@ -101,3 +108,11 @@ export const check: Command = {
     return result.summary.failed > 0 ? 1 : 0;
   },
 };
+
+async function readCa(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    throw new CliError(`cannot read --ca ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 2);
+  }
+}

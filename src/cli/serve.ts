@@ -50,7 +50,7 @@ export function configFromFlags(flags: Record<string, FlagValue | undefined>): G
   return {
     ...config,
     profile: (flags.profile as Profile | undefined) ?? config.profile,
-    listen: { host: host ?? config.listen.host, port: listenPort ?? config.listen.port },
+    listen: { ...config.listen, host: host ?? config.listen.host, port: listenPort ?? config.listen.port },
     admin:
       adminPort !== undefined
         ? {

@@ -43,6 +43,8 @@ export interface PacingOptions {
   pacer?: Pacer;
   /** Longest wait for a reset or a Retry-After; a longer one is not made and the request goes at once. @default 60_000 ms */
   maxWait?: number;
+  /** While the quota is unknown, how long the others wait for the answer of the one request that finds out. @default 1_000 ms */
+  probeWait?: number;
 }
 
 export interface TimeoutOptions {
@@ -140,7 +142,7 @@ export interface ResolvedOptions {
     readonly maxRetryAfter: number;
   };
   readonly budget: RetryTokens | undefined;
-  readonly pacing: { readonly pacer: Pacer; readonly maxWait: number } | undefined;
+  readonly pacing: { readonly pacer: Pacer; readonly maxWait: number; readonly probeWait: number } | undefined;
   readonly adaptive: AdaptiveRateLimiter | undefined;
   readonly paced: ReadonlyArray<(event: PacedEvent) => void>;
   readonly timeout: { readonly total: number; readonly attempt: number; readonly header: boolean };
@@ -246,6 +248,7 @@ export function normalizeOptions(options: ClientOptions = {}): ResolvedOptions {
     pacing: pacing && {
       pacer: pacing.pacer ?? new Pacer(),
       maxWait: ms(pacing.maxWait, 60_000, 'pacing.maxWait'), // 60 s
+      probeWait: ms(pacing.probeWait, 1_000, 'pacing.probeWait'), // 1 s
     },
     adaptive: mode === 'adaptive' ? (retry.rateLimiter ?? new AdaptiveRateLimiter()) : undefined,
     paced: options.hooks?.paced ?? [],

@@ -50,6 +50,29 @@ export interface AcquireInput {
   readonly maxWait: number;
   readonly signal: AbortSignal | undefined;
   readonly onWait: ((e: PacedEvent) => void) | undefined;
+  /**
+   * Longest wait (ms, wall time: it is about an answer on its way) for the answer of the
+   * request that finds out the quota; after it the request goes anyway, so that a slow
+   * first request does not hold up the others. @default 1000
+   */
+  readonly probeWait?: number;
+}
+
+/** Resolves true when an answer came (settle), false when `ms` passed first. */
+function answerOrTimeout(s: OriginState, ms: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => {
+      const i = s.waiters.indexOf(wake);
+      if (i >= 0) s.waiters.splice(i, 1);
+      resolve(false);
+    }, ms);
+    timer.unref();
+    const wake = (): void => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    s.waiters.push(wake);
+  });
 }
 
 export class Pacer {
@@ -92,7 +115,7 @@ export class Pacer {
       }
       if (!s.known) {
         if (s.inFlight === 0) break; // This one finds out.
-        await new Promise<void>((resolve) => s.waiters.push(resolve));
+        if (!(await answerOrTimeout(s, input.probeWait ?? 1_000))) break; // It is slow: go anyway.
         if (input.signal?.aborted) throw input.signal.reason;
         continue;
       }

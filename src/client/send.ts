@@ -126,6 +126,7 @@ async function paceAttempt(o: ResolvedOptions, hop: Hop, call: Call): Promise<Ti
     clock: o.clock,
     // A wait past the call's deadline is not made: the attempt goes, and its answer decides.
     maxWait: Math.min(o.pacing.maxWait, call.deadline - o.clock.now()),
+    probeWait: o.pacing.probeWait,
     signal: call.signal,
     onWait,
   });

@@ -174,7 +174,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     adminUrl = `http://${a.address}:${a.port}`;
   }
   const first = listening[0]?.[0];
-  const url = `http://${config.listen.host}:${first?.port ?? config.listen.port}`;
+  const url = `${config.listen.tls ? 'https' : 'http'}://${config.listen.host}:${first?.port ?? config.listen.port}`;
   if (options.banner !== false) options.io.err(banner(fronted, url, adminUrl, lab !== undefined, options.workers));
 
   await options.stopSignal;

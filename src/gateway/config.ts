@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { DEFAULT_PROFILE, PROFILE_IDS, type Profile } from '../catalog/index.ts';
 import type { Limits } from '../server/options.ts';
 import { trustedProxies } from './client-address.ts';
@@ -32,12 +34,29 @@ export interface AdminEndpoint extends Endpoint {
   token?: string;
 }
 
+/** TLS on the listener: PEM file paths (relative to the working directory), read at start. */
+export interface TlsConfig {
+  cert: string;
+  key: string;
+  /** CA certificates sent with the chain / trusted for client certificates. */
+  ca?: string;
+  /** @default 'TLSv1.2' */
+  minVersion: 'TLSv1.2' | 'TLSv1.3';
+}
+
+/** The public listener: where, and how it speaks (see docs/gateway.md, TLS and HTTP/2). */
+export interface ListenConfig extends Endpoint {
+  tls?: TlsConfig;
+  /** With tls: HTTP/2 and HTTP/1.1 by ALPN; without: an h2c (prior knowledge) only port. @default true with tls */
+  http2?: boolean;
+}
+
 /** The gateway's whole configuration after validation and defaults. */
 export interface GatewayConfig {
   /** @default 'generic' */
   profile: Profile;
-  /** @default { host: '127.0.0.1', port: 8080 } */
-  listen: Endpoint;
+  /** @default { host: '127.0.0.1', port: 8080 } (cleartext HTTP/1.1) */
+  listen: ListenConfig;
   /** Prometheus /metrics, /healthz, /readyz, the dashboard; false = none. @default { host: '127.0.0.1', port: 9090 } */
   admin: AdminEndpoint | false;
   /** Access and event logs (JSON lines on stdout). @default 'info' */
@@ -110,6 +129,62 @@ function readAdmin(r: ConfigReader, value: unknown): AdminEndpoint | undefined {
   return endpoint && { ...endpoint, token };
 }
 
+const TLS_VERSIONS = ['TLSv1.2', 'TLSv1.3'] as const;
+
+/** A PEM file the listener needs: it must exist and hold a PEM block now, not fail at the first handshake. */
+function readPem(r: ConfigReader, o: Obj, key: string, path: ConfigPath, what: string): string | undefined {
+  const file = r.string(o, key, path);
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return r.fail(
+      [...path, key],
+      `cannot read ${JSON.stringify(file)}: ${(err as NodeJS.ErrnoException).code ?? err}.`,
+    );
+  }
+  if (!text.includes(`-----BEGIN ${what}`) && !(what === 'PRIVATE KEY' && /-----BEGIN [A-Z ]*PRIVATE KEY/.test(text)))
+    return r.fail([...path, key], `${JSON.stringify(file)} holds no PEM ${what}.`);
+  return file;
+}
+
+function readTls(r: ConfigReader, value: unknown, path: ConfigPath): TlsConfig | undefined {
+  const o = r.object(value, path, ['cert', 'key', 'ca', 'minVersion']);
+  if (!o) return undefined;
+  if (o.cert === undefined) r.fail([...path, 'cert'], 'is required: the PEM certificate (chain) file.');
+  if (o.key === undefined) r.fail([...path, 'key'], 'is required: the PEM private key file.');
+  const cert = readPem(r, o, 'cert', path, 'CERTIFICATE');
+  const key = readPem(r, o, 'key', path, 'PRIVATE KEY');
+  const ca = o.ca === undefined ? undefined : readPem(r, o, 'ca', path, 'CERTIFICATE');
+  const minVersion = r.oneOf(o, 'minVersion', path, TLS_VERSIONS, 'TLSv1.2');
+  if (cert === undefined || key === undefined || minVersion === undefined || (o.ca !== undefined && !ca)) return;
+  try {
+    // The key must be the certificate's: checked now, with the file's place, rather than at the first client.
+    createSecureContext({ cert: readFileSync(cert), key: readFileSync(key) });
+  } catch (err) {
+    return r.fail(
+      [...path, 'key'],
+      `does not go with the certificate ${JSON.stringify(cert)}: ${(err as Error).message}.`,
+    );
+  }
+  return ca === undefined ? { cert, key, minVersion } : { cert, key, ca, minVersion };
+}
+
+function readListen(r: ConfigReader, value: unknown): ListenConfig | undefined {
+  const fallback = { host: DEFAULTS.host, port: DEFAULTS.port };
+  if (value === undefined || value === null) return fallback;
+  const o = r.object(value, ['listen'], ['host', 'port', 'tls', 'http2']);
+  if (!o) return undefined;
+  const host = r.string(o, 'host', ['listen'], fallback.host);
+  const port = r.integer(o, 'port', ['listen'], fallback.port, 0, 65_535);
+  const tls = o.tls === undefined || o.tls === null ? undefined : readTls(r, o.tls, ['listen', 'tls']);
+  const http2 = r.boolean(o, 'http2', ['listen'], o.tls !== undefined && o.tls !== null);
+  if (host === undefined || port === undefined || http2 === undefined) return undefined;
+  // Said only when it matters: cleartext HTTP/1.1 is the plain { host, port }.
+  return tls ? { host, port, tls, http2 } : http2 ? { host, port, http2 } : { host, port };
+}
+
 function readLimits(r: ConfigReader, value: unknown): Limits {
   if (value === undefined || value === null) return {};
   const o = r.object(value, ['limits'], LIMIT_KEYS);
@@ -134,7 +209,7 @@ export function readGatewayConfig(raw: unknown): { config: GatewayConfig; issues
   const r = new ConfigReader();
   const top: Obj = raw === undefined || raw === null ? {} : (r.object(raw, [], TOP_KEYS) ?? {});
   const profile = r.oneOf(top, 'profile', [], PROFILE_IDS, DEFAULT_PROFILE) ?? DEFAULT_PROFILE;
-  const listen = readEndpoint(r, top.listen, ['listen'], { host: DEFAULTS.host, port: DEFAULTS.port });
+  const listen = readListen(r, top.listen);
   const admin = top.admin === false ? false : readAdmin(r, top.admin);
   const log = top.log === undefined ? {} : (r.object(top.log, ['log'], ['level']) ?? {});
   const logLevel = r.oneOf(log, 'level', ['log'], LOG_LEVELS, 'info') ?? 'info';

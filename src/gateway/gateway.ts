@@ -1,9 +1,11 @@
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { DestinationStream } from 'pino';
 import { StatusError } from '../errors.ts';
+import type { Transport } from '../server/h2.ts';
 import { createServer } from '../server/serve.ts';
 import type { Guard, RequestContext, RouteDef } from '../server/types.ts';
 import { createAccessLog, createLogger, type Logger } from './access-log.ts';
@@ -196,6 +198,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     routes,
     accessGuards: [...clientGuards, drainGuard, ...instrumentPolicies(policies), ...(options.accessGuards ?? [])],
     limits: config.limits,
+    transport: transportOf(config, log),
     onResponse(ctx: RequestContext, status: number, ms: number): void {
       const stats = statsFor(ctx);
       metrics.observe(stats, status, ms);
@@ -263,11 +266,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           routes: board?.routes,
         });
 
-  const listenOn = async (s: Server, host: string, port: number): Promise<string> => {
+  const listenOn = async (s: Server, host: string, port: number, scheme = 'http'): Promise<string> => {
     s.listen(port, host);
     await once(s, 'listening');
     const a = s.address() as AddressInfo;
-    return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+    return `${scheme}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
   };
 
   return {
@@ -289,7 +292,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       await policies
         .ready()
         .catch((err: Error) => log.warn({ err: err.message }, 'rate-limit store not reachable yet'));
-      const url = await listenOn(server, config.listen.host, config.listen.port);
+      const url = await listenOn(server, config.listen.host, config.listen.port, config.listen.tls ? 'https' : 'http');
       for (const { upstream } of upstreams) upstream.startHealthChecks();
       const adminUrl = admin && config.admin ? await listenOn(admin, config.admin.host, config.admin.port) : undefined;
       return { url, adminUrl };
@@ -345,4 +348,15 @@ async function drain(server: Server, active: { count: number }, grace: number, t
     await new Promise((resolve) => setTimeout(resolve, 20)); // 20 ms
   }
   return 0;
+}
+
+/** The listener's TLS / HTTP/2 (../server/h2.ts), the PEM files read now; undefined for cleartext HTTP/1.1. */
+function transportOf(config: GatewayConfig, log: Logger): Transport | undefined {
+  const { tls, http2 } = config.listen;
+  if (!tls && !http2) return undefined;
+  // A peer's bad frame, reset stream or failed handshake: node answered it (RFC 9113 §5.4); it is logged, not fatal.
+  const onError = (err: Error, where: string): void => log.warn({ where, err: err.message }, 'http2/tls peer error');
+  if (!tls) return { http2: true, onError };
+  const material = { cert: readFileSync(tls.cert), key: readFileSync(tls.key), minVersion: tls.minVersion };
+  return { tls: tls.ca ? { ...material, ca: readFileSync(tls.ca) } : material, http2, onError };
 }

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { forwardableRawHeaders, isHttp2 } from '../server/h2.ts';
 import { fromTrustedProxy, plainAddress } from './client-address.ts';
 
 /**
@@ -68,7 +69,8 @@ const append = (prev: string | undefined, value: string): string => (prev ? `${p
  * X-Forwarded-For/-Proto/-Host and X-Request-Id.
  */
 export function forwardRequestHeaders(req: IncomingMessage, requestId: string, host: string | undefined): string[] {
-  const raw = req.rawHeaders;
+  // HTTP/2: no pseudo-header field goes upstream, and Host comes from :authority (../server/h2.ts).
+  const raw = isHttp2(req) ? forwardableRawHeaders(req) : req.rawHeaders;
   const strip = connectionOptions(req.headers.connection);
   const out: string[] = [];
   let via: string | undefined;
@@ -121,17 +123,6 @@ export function forwardResponseHeaders(headers: IncomingHttpHeaders, requestId: 
   // undici speaks HTTP/1.1 to the upstream: that is the protocol this hop received.
   out.push('via', append(via, VIA_11), 'x-request-id', requestId);
   return out;
-}
-
-/** One field of a flat header array, by lower-case name. */
-export function headerIn(list: readonly (string | string[])[], name: string): string | undefined {
-  for (let i = 0; i < list.length; i += 2) {
-    if (list[i] === name) {
-      const v = list[i + 1];
-      return typeof v === 'string' ? v : v?.join(', ');
-    }
-  }
-  return undefined;
 }
 
 /** A flat field list for an answer whose body is known in full: its own Content-Length, for `length` bytes. */

@@ -117,12 +117,6 @@ export class Upstream {
     for (const t of this.targets) t.probe?.stop();
     await Promise.all(this.targets.map((t) => t.pool.close()));
   }
-
-  /** Ends every connection now, in-flight requests included. */
-  async destroy(): Promise<void> {
-    for (const t of this.targets) t.probe?.stop();
-    await Promise.all(this.targets.map((t) => t.pool.destroy()));
-  }
 }
 
 const BREAKER_STATES = ['closed', 'open', 'half-open'] as const;

@@ -46,7 +46,9 @@ function writeHeadWithFields(this: FieldsResponse, ...args: unknown[]): ServerRe
   const owner = this[FIELDS_OWNER];
   const fields = owner?.takeFields();
   if (fields) for (let i = 0; i < fields.length; i += 2) this.appendHeader(fields[i]!, fields[i + 1]!);
-  return (protoWriteHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+  // node:http's, or an HTTP/2 response's own (../h2.ts) for a response that is not node:http's.
+  const base = this instanceof ServerResponse ? protoWriteHead : Object.getPrototypeOf(this).writeHead;
+  return (base as (...a: unknown[]) => ServerResponse).apply(this, args);
 }
 
 /** Where a response finds its context, so one shared 'close' listener serves every request. */

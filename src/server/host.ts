@@ -11,6 +11,7 @@
 import type { IncomingMessage } from 'node:http';
 import { isIPv6 } from 'node:net';
 import { StatusError } from '../errors.ts';
+import { h2Authority, isHttp2 } from './h2.ts';
 
 // reg-name = *( unreserved / pct-encoded / sub-delims ), minus "," (Host is one value, not a list).
 const REG_NAME = /^(?:[A-Za-z0-9\-._~!$&'()*+;=]|%[0-9A-Fa-f]{2})+$/;
@@ -67,6 +68,7 @@ function hostLines(raw: readonly string[]): number {
  * when there is one (it replaces Host), else the Host field's value.
  */
 export function checkHost(req: IncomingMessage, targetAuthority: string | undefined): string | undefined {
+  if (isHttp2(req)) return checkH2Authority(req);
   const host = req.headers.host;
   const lines = host === undefined ? 0 : hostLines(req.rawHeaders);
   // RFC 9112 §3.2: "more than one Host header field line" is 400 whatever the version.
@@ -83,4 +85,14 @@ export function checkHost(req: IncomingMessage, targetAuthority: string | undefi
     return targetAuthority;
   }
   return host;
+}
+
+/** RFC 9113 §8.3.1: `:authority` (or Host, the same when both are sent), by the same grammar. */
+function checkH2Authority(req: IncomingMessage): string {
+  const { authority, problem } = h2Authority(req);
+  // An HTTP/2 stream cannot repeat :authority (node refuses it); no Connection: close, the stream ends alone.
+  if (problem) throw new StatusError(400, problem);
+  const bad = authorityProblem(authority as string);
+  if (bad) throw new StatusError(400, `The :authority ${bad} (RFC 9113 §8.3.1, RFC 9110 §7.2).`);
+  return authority as string;
 }

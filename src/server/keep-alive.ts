@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { Server as TlsServer } from 'node:tls';
+import { isHttp2Socket } from './h2.ts';
 
 /**
  * Node's own margin past the advertised timeout before it closes an idle
@@ -72,6 +73,8 @@ export function sweepIdleConnections(server: Server, timeout: number, every: num
   if (timeout > 0) {
     // Over TLS the answers go through the TLS socket, not the TCP one under it.
     server.on(server instanceof TlsServer ? 'secureConnection' : 'connection', (socket: Socket) => {
+      // An HTTP/2 session is idle by its own clock (./h2.ts: the session timeout), not by this sweep.
+      if (isHttp2Socket(server, socket)) return;
       seen.set(socket, { read: 0, since: Number.NaN });
       socket.once('close', () => seen.delete(socket));
     });

@@ -1,4 +1,5 @@
 import { DEFAULT_PROFILE, isProfile, PROFILE_IDS, type Profile } from '../catalog/index.ts';
+import type { Transport } from './h2.ts';
 import type { Guard, RequestContext, RouteDef } from './types.ts';
 
 /** Why the service cannot take a request now (503). */
@@ -12,7 +13,7 @@ export interface Unavailable {
 export interface Limits {
   /** Longest request line (method, target, version) in bytes; longer → 414. @default 8192 (8 KiB) */
   requestLine?: number;
-  /** Largest header section in bytes (request line included); larger → 400. @default 16384 (16 KiB) */
+  /** Largest header section in bytes (request line included); larger → 431 (a request line past it → 414). @default 16384 (16 KiB) */
   headerSize?: number;
   /** Largest request body in bytes when the route sets none; larger → 413. @default 1048576 (1 MiB) */
   body?: number;
@@ -55,6 +56,8 @@ export interface ServerOptions {
   onAborted?: (ctx: RequestContext, sent: number | undefined, durationMs: number) => void;
   /** Called with failures that became a 500 (the body never shows them). @default none */
   onError?: (err: unknown, ctx: RequestContext | undefined) => void;
+  /** TLS and/or HTTP/2 on the server `createServer` makes (./h2.ts); cleartext HTTP/1.1 without. */
+  transport?: Transport;
   /** How often node:http checks the header/request timeouts, in ms. @default 1000 (1 s) */
   timeoutCheckInterval?: number;
 }

@@ -129,3 +129,24 @@ test('an origin whose answers carry no RateLimit fields is not paced, and concur
   assert.equal(server.seen.length, 6);
   assert.equal(allFive, true, 'all five were at the server at once');
 });
+
+test('a slow first request does not hold up the others for longer than probeWait', async (t) => {
+  // The server holds /slow until /quick has been answered: if /quick waited for /slow, neither would end.
+  let releaseSlow: () => void = () => {};
+  let slowArrived: () => void = () => {};
+  const arrived = new Promise<void>((resolve) => {
+    slowArrived = resolve;
+  });
+  const server = await startServer((req, res) => {
+    if (req.url !== '/slow') return void res.end('quick');
+    releaseSlow = () => res.end('slow');
+    slowArrived();
+  });
+  const client = createClient({ baseUrl: server.url, pacing: { probeWait: 50 } });
+  t.after(() => Promise.all([server.close(), client.close()]));
+  const slow = client.get('/slow').text();
+  await arrived; // /slow is the request finding out the quota, still unanswered.
+  assert.equal(await client.get('/quick').text(), 'quick');
+  releaseSlow();
+  assert.equal(await slow, 'slow');
+});

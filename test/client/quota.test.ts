@@ -138,13 +138,22 @@ test('mode adaptive: after 429s the client spaces its requests, and says so in h
   );
 });
 
-test('a 503 with Retry-After throttles the adaptive limiter; a 503 without does not', () => {
-  // Through the client this is settleAttempt's rule; here on the limiter's own input.
-  const limiter = new AdaptiveRateLimiter();
-  limiter.update(false, 1_000);
-  assert.equal(limiter.enabled, false);
-  limiter.update(true, 1_100);
-  assert.equal(limiter.enabled, true);
+test('mode adaptive: a 503 with Retry-After counts as throttling, a 503 without does not', async (t) => {
+  const server = await startServer((req, res) =>
+    req.url === '/busy' ? answerError(res, 503, { 'retry-after': '0' }) : answerError(res, 503),
+  );
+  const clock = virtualClock();
+  const plain = new AdaptiveRateLimiter();
+  const busy = new AdaptiveRateLimiter();
+  const make = (rateLimiter: AdaptiveRateLimiter) =>
+    createClient({ baseUrl: server.url, clock, retry: { mode: 'adaptive', rateLimiter, limit: 1 } });
+  const a = make(plain);
+  const b = make(busy);
+  t.after(() => Promise.all([server.close(), a.close(), b.close()]));
+  await assert.rejects(a.get('/down'), HttpError);
+  assert.equal(plain.enabled, false, 'a 503 without Retry-After is a failure, not throttling');
+  await assert.rejects(b.get('/busy'), HttpError);
+  assert.equal(busy.enabled, true);
   assert.throws(
     () => createClient({ retry: { mode: 'fast' as never } }),
     /retry\.mode must be "budget", "standard" or "adaptive"/,

@@ -2,19 +2,31 @@
  * A master of the Redis Cluster dies mid-run under three gateway processes
  * (fail-closed) and a fourth (fail-open): the failure policy answers while its
  * slots have no master, a replica is promoted, decisions resume with the state
- * the replica had, and no node crashes.
+ * the replica had, and no node crashes. The same for the replay cache.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { type RedisClusterHandle, startRedisCluster } from '../support/redis-cluster.ts';
+import { signRequest } from '../../src/signing.ts';
+import { holds, keySlot, type RedisClusterHandle, startRedisCluster } from '../support/redis-cluster.ts';
 import { refusalProblems, type Sent, spread, startNodes } from './cluster-nodes.ts';
 import type { ServeProcess } from './process.ts';
 import { startUpstream, type Upstream } from './support.ts';
 
 const LIMIT = 30;
+const AK = 'AKFAILOVER001';
+const SK = 'failover-secret-key-01';
+let signed = 0;
+
+/** A fresh signed request (the signature covers Host and the path) and its replay-cache key. */
+function sign(): { path: string; headers: Record<string, string>; key: string } {
+  const path = `/signed/${signed++}`;
+  const auth = signRequest({ method: 'GET', url: `http://api.example${path}`, accessKey: AK, secretKey: SK });
+  const sig = /Signature=([0-9a-f]+)/.exec(auth.Authorization ?? '')?.[1];
+  return { path, headers: { Host: 'api.example', ...auth }, key: `fo-replay:{${sig}}` };
+}
 
 describe('Redis Cluster failover under three gateway processes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'statuskit-failover-'));
@@ -33,16 +45,21 @@ describe('Redis Cluster failover under three gateway processes', () => {
       startRedisCluster({ replicas: 1 }),
       startUpstream((_req, res) => res.end('ok')),
     ]);
+    const seeds = `[${cluster.urls.join(', ')}]`;
     const config = (prefix: string, failure: string) => [
       'routes:',
       `  - { path: /, targets: [${upstream?.url}] }`,
       'policies:',
+      '  auth:', // signatures on /signed/* only; one replay cache for all four nodes
+      `    accessKeys: [{ accessKey: ${AK}, secretKey: ${SK} }]`,
+      '    protect: [{ path: /signed/*, schemes: [signature] }]',
+      `    replayRedis: { cluster: ${seeds}, prefix: "fo-replay:", failure: ${failure}, timeout: 2s }`,
       '  rateLimit:',
       `    limit: ${LIMIT}`,
       '    window: 86400s', // one day: no refill during the test
-      '    key: ip',
+      '    key: principal', // /x: the client's IP; /signed/*: the access key, a count of its own
       '    unavailableRetryAfter: 2s',
-      `    redis: { cluster: [${cluster?.urls.join(', ')}], prefix: "${prefix}", failure: ${failure}, timeout: 2s }`,
+      `    redis: { cluster: ${seeds}, prefix: "${prefix}", failure: ${failure}, timeout: 2s }`,
     ];
     // Same client key and hash tag, so the fail-open node's key is in the same slot: the same master.
     const [closed, open] = await Promise.all([
@@ -51,6 +68,12 @@ describe('Redis Cluster failover under three gateway processes', () => {
     ]);
     nodes.push(...closed, ...open);
     const all = [...closed, open[0]!];
+    const signedRound = () =>
+      spread(
+        all,
+        [0, 1, 2, 3].map((node) => ({ node, tag: 'signed', ...onDoomed() })),
+        4,
+      );
     const round = (n: number) =>
       spread(
         all,
@@ -65,12 +88,28 @@ describe('Redis Cluster failover under three gateway processes', () => {
       before.map((s) => s.reply.status),
       new Array(16).fill(200),
     );
+    // One of four identical signed requests passes, whichever node gets it.
+    const twin = sign();
+    const twins = await spread(
+      all,
+      [0, 1, 2, 3].map((node) => ({ node, tag: 'twin', ...twin })),
+      4,
+    );
+    assert.deepEqual(twins.map((t) => t.reply.status).sort(), [200, 401, 401, 401]);
     const master = await cluster.masterOf('fo:{default:ip:127.0.0.1}');
+    // Signed requests whose used-signature key is on the master that will die, one per node and round.
+    const doomed = (await cluster.nodes()).find((n) => n.port === master)!;
+    const onDoomed = () => {
+      for (;;) {
+        const s = sign();
+        if (holds(doomed, keySlot(s.key))) return s;
+      }
+    };
     await cluster.replicated(); // the replica has every decision so far: the failover loses none
     await cluster.kill(master);
-
     // During: rounds until the closed nodes refused and then answered from Redis again (bounded: 60 s).
     const during: Sent[] = [];
+    const signedDuring: Sent[] = [];
     const started = Date.now();
     let refusedAt = -1;
     let backAt = -1;
@@ -81,6 +120,8 @@ describe('Redis Cluster failover under three gateway processes', () => {
       if (refusedAt < 0 && closedStatuses.includes(503)) refusedAt = i;
       if (refusedAt >= 0 && closedStatuses.every((s) => s !== 503)) backAt = i;
       if (backAt >= 0) break;
+      // While the rate store fails, the replay cache (its keys on the same master) does too.
+      if (refusedAt >= 0) signedDuring.push(...(await signedRound()));
       await new Promise((r) => setTimeout(r, 50));
     }
     assert.ok(refusedAt >= 0, 'the closed nodes refused while the master was gone');
@@ -92,7 +133,27 @@ describe('Redis Cluster failover under three gateway processes', () => {
     }
     const degraded = during.filter((s) => s.node === 3 && s.reply.status === 200 && !s.reply.headers.ratelimit);
     assert.ok(degraded.length > 0, 'the fail-open node let requests through, without a RateLimit count');
+    // Replays: fail-closed nodes refuse (503, REPLAY_STORE) when the cache cannot answer, fail-open accepts.
+    const replayRefused = signedDuring.filter((x) => x.reply.status === 503);
+    assert.ok(replayRefused.length > 0, 'a fail-closed node refused a signed request while the master was gone');
+    for (const x of replayRefused) {
+      assert.ok(x.node < 3);
+      assert.equal(x.reply.json().error_code, 'SVC.0503.REPLAY_STORE');
+      assert.ok(x.reply.headers['retry-after']);
+    }
+    assert.ok(
+      signedDuring.some((x) => x.node === 3 && x.reply.status === 200),
+      'the fail-open node accepted one',
+    );
     await cluster.healthy();
+    // After the failover: again one of four identical signed requests passes.
+    const after = onDoomed(); // its key is now on the promoted replica
+    const afterTwins = await spread(
+      all,
+      [0, 1, 2, 3].map((node) => ({ node, tag: 'twin', ...after })),
+      4,
+    );
+    assert.deepEqual(afterTwins.map((t) => t.reply.status).sort(), [200, 401, 401, 401]);
     assert.notEqual(await cluster.masterOf('fo:{default:ip:127.0.0.1}'), master, 'a replica was promoted');
 
     // After: the closed nodes' shared count went on from the replica's state: N admitted in total.

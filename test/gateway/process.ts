@@ -47,7 +47,7 @@ export async function startServe(args: readonly string[], env: Record<string, st
     child.stderr?.on('data', onData);
     void exited.then((code) => reject(new Error(`statuskit serve exited (${code}) before listening:\n${err}`)));
   });
-  const url = /statuskit gateway on (http:\/\/[^\s,]+)/.exec(banner)?.[1];
+  const url = /statuskit gateway on (https?:\/\/[^\s,]+)/.exec(banner)?.[1];
   if (!url) throw new Error(`No URL in the banner:\n${banner}`);
   const adminUrl = /admin: (http:\/\/\S+)\/metrics/.exec(banner)?.[1];
   return {

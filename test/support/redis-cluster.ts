@@ -55,6 +55,32 @@ export interface RedisClusterHandle {
 }
 
 const REDIS_CLI = process.env.REDIS_CLI ?? 'redis-cli';
+
+/** CRC16-CCITT (XMODEM), the checksum Redis Cluster hashes keys with. */
+function crc16(bytes: Buffer): number {
+  let crc = 0;
+  for (const b of bytes) {
+    crc ^= b << 8;
+    for (let i = 0; i < 8; i++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc;
+}
+
+/** The slot of `key` (Redis Cluster specification, "Keys distribution model", hash tags included). */
+export function keySlot(key: string): number {
+  const open = key.indexOf('{');
+  const close = open >= 0 ? key.indexOf('}', open + 1) : -1;
+  const hashed = close > open + 1 ? key.slice(open + 1, close) : key;
+  return crc16(Buffer.from(hashed)) % 16384;
+}
+
+/** Whether `slot` is in a node's ranges ("0-5460", "7"). */
+export function holds(node: ClusterNode, slot: number): boolean {
+  return node.slots.some((r) => {
+    const [a, b = a] = r.split('-').map(Number);
+    return slot >= a! && slot <= b!;
+  });
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function cli(port: number, ...args: string[]): Promise<string> {
@@ -138,16 +164,8 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       cli,
       nodes,
       async masterOf(key) {
-        const slot = Number(await cli(live()[0]!, 'CLUSTER', 'KEYSLOT', key));
-        const owner = (await nodes()).find(
-          (n) =>
-            n.role === 'master' &&
-            !n.failed &&
-            n.slots.some((r) => {
-              const [a, b = a] = r.split('-').map(Number);
-              return slot >= a! && slot <= b!;
-            }),
-        );
+        const slot = keySlot(key);
+        const owner = (await nodes()).find((n) => n.role === 'master' && !n.failed && holds(n, slot));
         if (!owner) throw new Error(`No master holds slot ${slot}`);
         return owner.port;
       },

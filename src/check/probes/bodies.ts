@@ -81,12 +81,16 @@ export const BODY_PROBES: readonly Probe[] = [
     needs: ['collection'],
     applies: (t) => (t.requiresLength ? undefined : 'the target does not say the collection requires Content-Length'),
     run: async (ctx) => {
-      const spec = {
-        method: 'POST',
-        target: pathOf(ctx, 'collection'),
-        headers: [JSON_ACCEPT, JSON_TYPE, ['Transfer-Encoding', 'chunked']] as const,
-        body: chunked(jsonBody(ctx.target.validBody ?? {})),
-      };
+      const body = jsonBody(ctx.target.validBody ?? {});
+      // HTTP/2 (RFC 9113 §8.1): no Transfer-Encoding; a body without Content-Length is its DATA frames.
+      const spec = ctx.http2
+        ? { method: 'POST', target: pathOf(ctx, 'collection'), headers: [JSON_ACCEPT, JSON_TYPE] as const, body }
+        : {
+            method: 'POST',
+            target: pathOf(ctx, 'collection'),
+            headers: [JSON_ACCEPT, JSON_TYPE, ['Transfer-Encoding', 'chunked']] as const,
+            body: chunked(body),
+          };
       return (await expectAnswer(ctx, spec, 411)).checks;
     },
   },
@@ -106,7 +110,8 @@ export const BODY_PROBES: readonly Probe[] = [
         close: false,
       };
       // The catalog's condition "when the body is left unread" holds: nothing was sent.
-      const { checks, sent } = await expectAnswer(ctx, spec, 413, { applies: ['Connection'] });
+      // HTTP/2 has no Connection field (RFC 9113 §8.2.2): the stream reset after the answer says it.
+      const { checks, sent } = await expectAnswer(ctx, spec, 413, { applies: ctx.http2 ? [] : ['Connection'] });
       if (sent.res?.status !== 413) return checks;
       // RFC 9112 §9.6: a server that sends Connection: close closes after the answer.
       const closed = sent.exchange.closed

@@ -7,6 +7,8 @@ export interface ConnectionOptions {
   timeout?: number;
   /** Largest number of bytes read from the peer on this connection. @default 2097152 */
   maxBytes?: number;
+  /** For https: the CA to trust (--ca), or no verification at all (--insecure). @default the system's CAs */
+  tls?: { ca?: Buffer; rejectUnauthorized?: boolean };
 }
 
 /** A wait on the peer ran out of time. */
@@ -69,7 +71,13 @@ export class Connection {
       const socket =
         url.protocol === 'https:'
           ? // RFC 6066 §3: SNI names a host, never an IP address.
-            tlsConnect({ host, port, ALPNProtocols: ['http/1.1'], ...(isIP(host) ? {} : { servername: host }) })
+            tlsConnect({
+              host,
+              port,
+              ALPNProtocols: ['http/1.1'],
+              ...(isIP(host) ? {} : { servername: host }),
+              ...options.tls,
+            })
           : netConnect({ host, port });
       socket.setNoDelay(true);
       const timer = setTimeout(() => {

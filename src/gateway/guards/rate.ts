@@ -129,13 +129,21 @@ export function createRateLimitGuard(options: RateLimitOptions = {}): RateLimitG
 
   const apply = (ctx: RequestContext, taken: readonly Taken[]): void => {
     for (const t of taken) if (!t.decision.allowed) refuse(taken);
-    // The hot path: the fields for the answer, no header object built, no res.setHeader (see Context.fields).
     if (!headersOnAllow) return;
-    const fields =
-      taken.length === 1 && generation === 'draft-08'
-        ? single(taken[0] as Taken)
-        : rateLimitFieldList(states(taken), generation, clock());
+    const fields = rateLimitFieldList(states(taken), generation, clock());
     for (let i = 0; i < fields.length; i += 2) ctx.addResponseField(fields[i] as string, fields[i + 1] as string);
+  };
+
+  /** One policy decided: the hot path, two fields from strings compiled with the policy, nothing built. */
+  const applyOne = (ctx: RequestContext, policy: CompiledPolicy, decision: Decision): void => {
+    if (!decision.allowed || generation !== 'draft-08') {
+      apply(ctx, [{ policy, decision }]);
+      return;
+    }
+    if (!headersOnAllow) return;
+    // No header object, no res.setHeader (see Context.fields).
+    ctx.addResponseField('RateLimit-Policy', policy.policyField);
+    if (!decision.degraded) ctx.addResponseField('RateLimit', rateLimitField(policy, decision));
   };
 
   const unavailable = (err: unknown): never => {
@@ -156,9 +164,8 @@ export function createRateLimitGuard(options: RateLimitOptions = {}): RateLimitG
     const now = clock();
     if (!Array.isArray(ps)) {
       const decision = store.take(key, ps, now);
-      if (decision instanceof Promise)
-        return decision.then((d) => apply(ctx, [{ policy: ps, decision: d }]), unavailable);
-      return apply(ctx, [{ policy: ps, decision }]);
+      if (decision instanceof Promise) return decision.then((d) => applyOne(ctx, ps, d), unavailable);
+      return applyOne(ctx, ps, decision);
     }
     // Every covering policy decides (draft-ietf-httpapi-ratelimit-headers §2: several quota policies may apply).
     const decisions = ps.map((p) => store.take(key, p, now));
@@ -169,11 +176,4 @@ export function createRateLimitGuard(options: RateLimitOptions = {}): RateLimitG
     apply(ctx, zip(decisions as Decision[]));
   };
   return Object.assign(guard, { store, policy: all[0] as CompiledPolicy, policies: all });
-}
-
-/** draft-08 fields of one decision, from the strings compiled with its policy. */
-function single({ policy, decision }: Taken): string[] {
-  return decision.degraded
-    ? ['RateLimit-Policy', policy.policyField]
-    : ['RateLimit-Policy', policy.policyField, 'RateLimit', rateLimitField(policy, decision)];
 }

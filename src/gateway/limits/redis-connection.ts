@@ -65,9 +65,8 @@ export function whenReady(client: RedisClient): Promise<void> {
 }
 
 /**
- * QUIT when possible, then drop what is left: with Sentinel, QUIT leaves the
- * failover detector's sentinel connections open (ioredis 6.0.0, redis/ioredis#1362),
- * which would keep the process alive; disconnect() closes them.
+ * QUIT when possible, then drop what is left (with Sentinel's failover detector,
+ * QUIT alone leaves sentinel connections open: ioredis 6.0.0, redis/ioredis#1362).
  */
 export async function closeRedis(client: RedisClient): Promise<void> {
   try {

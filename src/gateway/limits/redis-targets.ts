@@ -117,7 +117,7 @@ export function onceConnected(client: RedisClient, done: () => void): void {
   else client.once('ready', ready);
 }
 
-/** A master found through Sentinel; on a failover (`+switch-master`) the client reconnects to the new master. */
+/** A master found through Sentinel; after a failover the client reconnects to the master the sentinels name. */
 function connectSentinel(s: SentinelTarget, node: RedisOptions): Redis {
   const sentinels = s.sentinels.map(address);
   const auth = sentinels.find((x) => x.password !== undefined);
@@ -125,7 +125,10 @@ function connectSentinel(s: SentinelTarget, node: RedisOptions): Redis {
     ...node,
     name: s.name,
     sentinels: sentinels.map(({ host, port }) => ({ host, port })),
-    failoverDetector: true,
+    // No failoverDetector: in ioredis 6.0.0 its +switch-master handler disconnects the connector
+    // even while the client is reconnecting, which ends the client for good (seen in the
+    // Sentinel test). A dead master drops the connection, and a demoted one answers READONLY:
+    // either way the client asks the sentinels again.
     // A demoted master answers writes with READONLY: reconnect, and the sentinels name the new one.
     reconnectOnError: (err) => err.message.startsWith('READONLY'),
     sentinelCommandTimeout: node.commandTimeout ?? 100, // 100 ms

@@ -19,7 +19,8 @@ export function expectGuard() {
     const value = ctx.req.headers.expect;
     if (value === undefined) return;
     if (value.trim().toLowerCase() === '100-continue') {
-      if (ctx.req.httpVersionMinor >= 1) ctx.expectContinue = true;
+      // HTTP/1.1 and HTTP/2 (RFC 9113 §8.1: 100 is a HEADERS frame before the final one); not HTTP/1.0.
+      if (ctx.req.httpVersionMinor >= 1 || ctx.req.httpVersionMajor === 2) ctx.expectContinue = true;
       return;
     }
     throw new StatusError(417, `The expectation "${value}" is not supported; only 100-continue is.`);
