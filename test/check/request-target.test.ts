@@ -69,7 +69,11 @@ describe('request-target and Host probes against a bare node:http server answeri
       probe(result, '400-dot-climb').reason,
       /^RFC 3986 §5\.2\.4: \/\.\.\/ping: expected 400 BadRequest, got 200 OK/,
     );
-    assert.match(probe(result, '400-te-empty').reason, /^RFC 9112 §6\.3: expected 400 BadRequest, got 200 OK$/);
+    // Node 20 and 22 answer an empty Transfer-Encoding 200; Node 24's parser refuses it itself, with an empty 400.
+    assert.match(
+      probe(result, '400-te-empty').reason,
+      /^RFC 9112 §6\.3: (expected 400 BadRequest, got 200 OK$|Content-Type is missing, expected application\/json)/,
+    );
   });
 
   it('fails where node answers 400 itself too: its 400 has no error body', () => {
