@@ -4,6 +4,7 @@ import { StatusError } from '../errors.ts';
 import { sendJson } from '../server/respond.ts';
 import { createServer } from '../server/serve.ts';
 import type { RequestContext, RouteDef } from '../server/types.ts';
+import { isLoopback } from './dashboard/access.ts';
 import { CONTENT_TYPE } from './prometheus.ts';
 
 /** Why the gateway should get no traffic now; undefined when it is ready. */
@@ -22,6 +23,8 @@ export interface AdminOptions {
   report?: () => ReadyReport | undefined | Promise<ReadyReport | undefined>;
   /** More routes: the dashboard's page and event stream (./dashboard/index.ts). @default none */
   routes?: readonly RouteDef[];
+  /** The address the admin port listens on: on loopback, only requests addressed to loopback are answered. */
+  host?: string;
 }
 
 /** The body of /readyz beyond its status: what serves, what does not, and why. */
@@ -33,6 +36,33 @@ export type ReadyReport = Record<string, unknown>;
  * draining or while no upstream target can take requests). Served by the
  * same front as the gateway, so its errors follow the contract too.
  */
+/** The host name of an authority `host[:port]` (brackets of an IP literal removed), lower-cased. */
+function hostName(authority: string): string {
+  if (authority.startsWith('[')) return authority.slice(1, authority.indexOf(']')).toLowerCase();
+  const colon = authority.lastIndexOf(':');
+  return (colon === -1 ? authority : authority.slice(0, colon)).toLowerCase();
+}
+
+/**
+ * DNS rebinding: a web page on evil.example can make the browser resolve its
+ * own name to 127.0.0.1 and then read a loopback admin port (metrics, the
+ * dashboard's request ids and paths) as if same-origin. The request still
+ * says `Host: evil.example`. So an admin port bound to loopback answers only
+ * requests addressed to a loopback name (localhost, 127.0.0.0/8, ::1): 403
+ * otherwise, with the contract's body (RFC 9110 §15.5.4: understood, refused).
+ */
+function loopbackHostGuard() {
+  return function addressedToLoopback(ctx: RequestContext): void {
+    const host = ctx.host === undefined ? undefined : hostName(ctx.host);
+    if (host !== undefined && (isLoopback(host) || host.endsWith('.localhost'))) return;
+    throw new StatusError(
+      403,
+      `The admin port listens on loopback and answers only requests addressed to it (Host: localhost, 127.0.0.1 or [::1]), not ${JSON.stringify(ctx.host ?? '')}.`,
+      { subcode: 'ADMIN_HOST' },
+    );
+  };
+}
+
 export function createAdminServer(options: AdminOptions): Server {
   const metrics = async (ctx: RequestContext): Promise<void> => {
     const text = await options.metrics();
@@ -59,6 +89,7 @@ export function createAdminServer(options: AdminOptions): Server {
   };
   return createServer({
     profile: options.profile,
+    ...(options.host !== undefined && isLoopback(options.host) ? { accessGuards: [loopbackHostGuard()] } : {}),
     routes: [
       { path: '/metrics', methods: { GET: metrics } },
       { path: '/healthz', methods: { GET: healthz } },

@@ -149,6 +149,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
       ? undefined
       : createAdminServer({
           routes: board?.routes,
+          host: config.admin.host,
           profile: config.profile,
           metrics: async () => {
             const parts: { worker: string; families: Family[] }[] = [];

@@ -260,6 +260,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       ? undefined
       : createAdminServer({
           profile: config.profile,
+          host: config.admin.host,
           metrics: metricsText,
           ready: notReady,
           report: readiness.report,
