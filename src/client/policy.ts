@@ -1,9 +1,7 @@
 import type { Guidance } from '../catalog/index.ts';
+import { IDEMPOTENT_METHODS } from '../methods.ts';
 import type { RetryTokens } from './budget.ts';
 import type { ResolvedOptions } from './options.ts';
-
-/** RFC 9110 §9.2.2: PUT, DELETE and the safe methods (§9.2.1) are idempotent. */
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
 /**
  * Whether a request may be sent again: an idempotent method, or (opt-in) a
@@ -18,7 +16,7 @@ export function whyNotRepeatable(
   idempotencyKey: boolean,
 ): string | undefined {
   const keyed = idempotencyKey && (method === 'POST' || method === 'PATCH') && headers['idempotency-key'] !== undefined;
-  if (!IDEMPOTENT.has(method) && !keyed) {
+  if (!IDEMPOTENT_METHODS.has(method) && !keyed) {
     return idempotencyKey && (method === 'POST' || method === 'PATCH')
       ? `Not repeated: ${method} without an Idempotency-Key header could act twice.`
       : `Not repeated: ${method} is not idempotent (RFC 9110 §9.2.2), so a repeat could act twice.`;

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { StatusError } from '../errors.ts';
+import { IDEMPOTENT_METHODS } from '../methods.ts';
 import type { RouteConfig } from './config-route.ts';
 import type { Upstream } from './upstream.ts';
 
@@ -26,9 +27,6 @@ export interface Failure {
   error: StatusError;
 }
 
-// RFC 9110 §9.2.2: the methods whose repetition has the same effect as one request.
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
-
 /**
  * Whether a failed request may go once more to another target: only when nothing of it reached
  * the first one, its method is idempotent, it has no body to send again, the route allows
@@ -43,7 +41,7 @@ export function mayRetryElsewhere(
   return (
     failure.beforeSending &&
     route.retry &&
-    IDEMPOTENT.has(req.method ?? '') &&
+    IDEMPOTENT_METHODS.has(req.method ?? '') &&
     req.headers['content-length'] === undefined &&
     req.headers['transfer-encoding'] === undefined &&
     upstream.targets.length > 1
