@@ -3,6 +3,8 @@ import type { Duplex } from 'node:stream';
 import { errorCodeFor, getCode } from '../catalog/index.ts';
 import { JSON_TYPE, renderError, StatusError } from '../errors.ts';
 import { newRequestId, requestIdOf } from './context.ts';
+import { notImplemented } from './guards/method.ts';
+import { versionNotSupported } from './guards/version.ts';
 import type { Resolved } from './options.ts';
 
 /**
@@ -64,7 +66,7 @@ export function classify(err: ParserError, limits: Resolved['limits']): StatusEr
       // RFC 9110 §15.6.2: a well-formed method the server does not know is 501, not 400.
       if (packet && TOKEN_SP.test(firstLine(packet).text)) {
         const method = firstLine(packet).text.split(' ', 1)[0];
-        return new StatusError(501, `This server does not recognise the method ${method} for any resource.`);
+        return notImplemented(method ?? '');
       }
       return new StatusError(400, 'The request line is malformed.');
     case 'HPE_INVALID_VERSION': {
@@ -73,7 +75,7 @@ export function classify(err: ParserError, limits: Resolved['limits']): StatusEr
       const v = line && VERSION_AT_END.exec(line.text);
       // RFC 9110 §15.6.6; CONTRACT.md: any version but HTTP/1.0 and HTTP/1.1 is 505.
       if (v && !(v[1] === '1' && (v[2] === '0' || v[2] === '1'))) {
-        return new StatusError(505, `HTTP/${v[1]}.${v[2]} is not supported here: send the request as HTTP/1.1.`);
+        return versionNotSupported(v[1] as string, v[2] as string);
       }
       return new StatusError(400, 'The request line names no valid HTTP version.');
     }

@@ -12,11 +12,15 @@ import type { Resolved } from '../options.ts';
 
 export const owns = [501] as const;
 
+/** The 501 for a method no resource implements; ../client-error.ts answers the parser's with it too. */
+export const notImplemented = (method: string): StatusError =>
+  new StatusError(501, `This server does not recognise the method ${method} for any resource.`);
+
 export function methodGuard(options: Resolved) {
   const methods = options.methods;
   return function method(ctx: Context): void {
     if (!methods.has(ctx.method)) {
-      throw new StatusError(501, `This server does not recognise the method ${ctx.method} for any resource.`);
+      throw notImplemented(ctx.method);
     }
   };
 }
