@@ -19,9 +19,9 @@ function overlaps(rule: RouteRule, prefix: string): boolean {
 
 /**
  * The route's choice for %2F and %5C: its own when set; otherwise reject
- * (400) where the answer depends on reading the path right — an access rule
- * (auth or proxy-auth `protect`) covers the route, it strips its prefix, or a
- * target has a base path — and keep elsewhere. An upstream that decodes %2F
+ * (400) where the answer depends on reading the path right — a path rule
+ * (auth or proxy-auth `protect`, a rate limit's `routes`) covers the route,
+ * it strips its prefix, or a target has a base path — and keep elsewhere. An upstream that decodes %2F
  * would otherwise see a different path than the one the rule was checked on.
  */
 export function escapedSlashesFor(route: RouteConfig, policies: PoliciesConfig): EscapedSlashes {
@@ -30,6 +30,8 @@ export function escapedSlashesFor(route: RouteConfig, policies: PoliciesConfig):
   const rules: RouteRule[] = [];
   if (policies.auth) rules.push(...(policies.auth.protect ?? [{ path: '/*' }]));
   if (policies.proxyAuth) rules.push(...(policies.proxyAuth.protect ?? [{ path: '/*' }]));
+  // A limit on /api/items/* must not be walked around by /api/items%2Fx, which a decoding upstream serves.
+  for (const limit of policies.rateLimit?.limits ?? []) if (limit.routes) rules.push(...limit.routes);
   return rules.some((rule) => overlaps(rule, route.path)) ? 'reject' : 'keep';
 }
 
