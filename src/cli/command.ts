@@ -16,6 +16,8 @@ export interface CommandInput {
   io: CommandIO;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM); long-running commands await it. */
   stopSignal: Promise<NodeJS.Signals>;
+  /** Registers what to do when the process is asked to reload (SIGHUP). @default never asked */
+  onReload?: (listener: () => void) => void;
 }
 
 /**

@@ -48,6 +48,7 @@ export async function runCli(
   argv: readonly string[],
   io: CommandIO,
   stopSignal: Promise<NodeJS.Signals>,
+  onReload?: (listener: () => void) => void,
 ): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
@@ -78,5 +79,5 @@ export async function runCli(
     return 0;
   }
   const { flags, positionals } = parseArgs(rest, cmd.flags, cmd.name);
-  return cmd.run({ flags, positionals, io, stopSignal });
+  return cmd.run({ flags, positionals, io, stopSignal, ...(onReload ? { onReload } : {}) });
 }

@@ -130,7 +130,7 @@ export const serve: Command = {
       description: 'validate the configuration (and its ${env:…} / ${file:…} values), print a summary, exit 0 or 2',
     },
   },
-  async run({ flags, io, stopSignal }) {
+  async run({ flags, io, stopSignal, onReload }) {
     const config = configFromFlags(flags);
     if (flags['check-config']) {
       io.out(checkSummary(config, flags.config as string | undefined));
@@ -140,7 +140,9 @@ export const serve: Command = {
     if (!Number.isInteger(workers) || workers < 1 || workers > 256)
       throw new CliError(`--workers must be a whole number from 1 to 256, got ${workers}.`);
     try {
-      return await launch({ config, workers, banner: !flags.quiet, io, stopSignal });
+      // SIGHUP: the file is read and validated again (with the flags on top), then swapped in place.
+      const reload = onReload ? { on: onReload, config: () => configFromFlags(flags) } : undefined;
+      return await launch({ config, workers, banner: !flags.quiet, io, stopSignal, ...(reload ? { reload } : {}) });
     } catch (error) {
       if (error instanceof ListenError || error instanceof ConfigError) throw new CliError(error.message, 2);
       throw error;

@@ -38,8 +38,13 @@ export async function shell(): Promise<void> {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
+  // SIGHUP asks a long-running command to reload (nginx's convention), never to end the process.
+  const reloaders: (() => void)[] = [];
+  process.on('SIGHUP', () => {
+    for (const fn of reloaders) fn();
+  });
   try {
-    process.exitCode = await runCli(process.argv.slice(2), io, stopSignal);
+    process.exitCode = await runCli(process.argv.slice(2), io, stopSignal, (fn) => reloaders.push(fn));
   } catch (error) {
     if (error instanceof CliError) {
       io.err(`statuskit: ${error.message}\n${error.hint ? `${error.hint}\n` : ''}`);

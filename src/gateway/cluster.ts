@@ -11,6 +11,7 @@ import { ClusterCounters, REFRESH } from './cluster-counters.ts';
 import type { GatewayConfig } from './config.ts';
 import { answerDashboard, createDashboard, workerSource } from './dashboard/index.ts';
 import { type Gateway, ListenError } from './gateway.ts';
+import type { Reloads } from './launch.ts';
 import { UNMATCHED } from './metrics.ts';
 import { type Family, merge, render } from './prometheus.ts';
 
@@ -24,7 +25,8 @@ type Message =
       notReady: NotReady | undefined;
       report: ReadyReport | undefined;
     }
-  | { statuskit: 'drain' };
+  | { statuskit: 'drain' }
+  | { statuskit: 'reload' };
 
 const isMessage = (m: unknown): m is Message => typeof m === 'object' && m !== null && 'statuskit' in m;
 
@@ -32,6 +34,8 @@ const isMessage = (m: unknown): m is Message => typeof m === 'object' && m !== n
 const SCRAPE_TIMEOUT = 2_000; // 2 s
 
 export interface PrimaryOptions {
+  /** SIGHUP (or the admin port's POST /reload) and how to read the configuration again (./launch.ts). */
+  reload?: Reloads;
   config: GatewayConfig;
   workers: number;
   banner?: boolean;
@@ -178,6 +182,20 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   const url = `${config.listen.tls ? 'https' : 'http'}://${config.listen.host}:${first?.port ?? config.listen.port}`;
   if (options.banner !== false) options.io.err(banner(fronted, url, adminUrl, lab !== undefined, options.workers));
 
+  // SIGHUP / POST /reload: the primary checks the file first, so no worker swaps to a configuration that does not validate.
+  options.reload?.on(() => {
+    try {
+      options.reload?.config();
+    } catch (err) {
+      const message = (err as Error).message;
+      log.error({ err: message }, 'reload refused: the configuration does not validate; the old one keeps serving');
+      options.io.err(`statuskit: reload refused, the old configuration keeps serving:\n${message}`);
+      return;
+    }
+    for (const w of Object.values(cluster.workers ?? {}))
+      if (w?.isConnected()) w.send({ statuskit: 'reload' } satisfies Message);
+  });
+
   await options.stopSignal;
   stopping = true;
   clearInterval(refresh);
@@ -203,7 +221,11 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
  * A worker: answers the primary's scrapes, drains on its word (or on a
  * signal of its own), then lets go of the IPC channel so the process ends.
  */
-export async function runWorker(gateway: Gateway, stopSignal: Promise<NodeJS.Signals>): Promise<number> {
+export async function runWorker(
+  holder: { current: Gateway },
+  stopSignal: Promise<NodeJS.Signals>,
+  reload: () => void = () => {},
+): Promise<number> {
   let onDrain: () => void = () => {};
   const drainAsked = new Promise<void>((resolve) => {
     onDrain = resolve;
@@ -211,7 +233,9 @@ export async function runWorker(gateway: Gateway, stopSignal: Promise<NodeJS.Sig
   const onMessage = (m: unknown): void => {
     if (!isMessage(m)) return;
     if (m.statuskit === 'drain') onDrain();
-    else if (m.statuskit === 'scrape')
+    else if (m.statuskit === 'reload') reload();
+    else if (m.statuskit === 'scrape') {
+      const gateway = holder.current;
       process.send?.({
         statuskit: 'scraped',
         id: m.id,
@@ -219,11 +243,14 @@ export async function runWorker(gateway: Gateway, stopSignal: Promise<NodeJS.Sig
         notReady: gateway.notReady(),
         report: gateway.readyReport(),
       } satisfies Message);
+    }
   };
   process.on('message', onMessage);
-  const stopAnswering = answerDashboard(gateway.dashboardData);
+  const stopAnswering = answerDashboard((since, until, histFrom) =>
+    holder.current.dashboardData(since, until, histFrom),
+  );
   await Promise.race([stopSignal, drainAsked]);
-  await gateway.shutdown();
+  await holder.current.shutdown();
   process.off('message', onMessage);
   stopAnswering();
   if (process.connected) process.disconnect();

@@ -19,7 +19,7 @@ import { policyFamilies } from './guards/metrics.ts';
 import { GatewayMetrics, type RouteStats, UNMATCHED } from './metrics.ts';
 import { mirrorRoutes } from './mirror.ts';
 import { escapedSlashesFor } from './paths.ts';
-import { createPolicies, type PolicyHooks } from './policies.ts';
+import { createPolicies, type Policies, type PolicyHooks } from './policies.ts';
 import { instrumentPolicies } from './policy-metrics.ts';
 import { processFamilies } from './process-metrics.ts';
 import { type Family, render } from './prometheus.ts';
@@ -60,6 +60,10 @@ export interface GatewayOptions {
   replay?: PolicyHooks['replay'];
   /** Runs once the gateway stopped (closes stores the guards use). @default none */
   onClose?: () => Promise<void>;
+  /** A reload: the metrics to keep counting in (./reload.ts). @default new ones */
+  metrics?: GatewayMetrics;
+  /** A reload with unchanged `policies`: the previous gateway's, so limits and replay state carry over. */
+  policies?: Policies;
 }
 
 export interface Gateway {
@@ -68,6 +72,22 @@ export interface Gateway {
   /** undefined when `config.admin` is false. */
   readonly admin: Server | undefined;
   readonly metrics: GatewayMetrics;
+  /** The policy guards' state (rate-limit counts, replay cache), kept across a reload when unchanged. */
+  readonly policies: Policies;
+  /** The server that listens: this gateway's own, or the one it took over in a reload. */
+  readonly listener: Server;
+  /**
+   * Reload (./reload.ts): takes over `previous`'s listening server — new
+   * requests on new and kept-alive connections come here from now on — and
+   * its admin port. `previous` keeps answering what it already has.
+   */
+  adopt(previous: Gateway): Promise<void>;
+  /**
+   * After a reload: waits for the requests this gateway still has (at most
+   * `grace` ms), then closes what only it uses (upstream pools, health checks,
+   * its policies unless handed on). The listening server stays open.
+   */
+  retire(grace: number, keepPolicies: boolean): Promise<{ cut: number }>;
   /** What the admin port's dashboard shows of this process (seconds of answers, latest errors). */
   readonly dashboard: DashboardStats;
   /** This process's dashboard data, as a cluster worker hands it to the primary. */
@@ -97,7 +117,9 @@ export interface Gateway {
 /** The HTTP front as a reverse proxy: the routes of `config`, each forwarding to its upstream targets. */
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const log = createLogger(config.logLevel, options.logStream);
-  const metrics = new GatewayMetrics();
+  const metrics = options.metrics ?? new GatewayMetrics();
+  // A reload keeps the counters; the sources are this gateway's.
+  metrics.resetSources();
   const dashboard = createDashboardStats(config.profile);
   const active = { count: 0 };
   const tunnels = new Set<Duplex>();
@@ -164,12 +186,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
 
   const accessLog = createAccessLog(log);
   const access = accessLog.write;
-  const policies = createPolicies(config.policies, {
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.replay ? { replay: options.replay } : {}),
-    onStoreFailure: (e) =>
-      log.warn({ store: e.store, outcome: e.outcome, err: e.error.message }, 'rate-limit store failure'),
-  });
+  const policies =
+    options.policies ??
+    createPolicies(config.policies, {
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.replay ? { replay: options.replay } : {}),
+      onStoreFailure: (e) =>
+        log.warn({ store: e.store, outcome: e.outcome, err: e.error.message }, 'rate-limit store failure'),
+    });
   const drainGuard: Guard = function refuseWhileDraining(): void {
     if (!draining) return;
     // RFC 9110 §15.6.4 + §10.2.3: temporary, so Retry-After; RFC 9112 §9.6: close this connection.
@@ -274,11 +298,69 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     return `${scheme}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
   };
 
-  return {
+  // What this gateway has on the listening server, for the one that takes it over (./reload.ts).
+  let listener: Server = server;
+  let handlers = ownHandlers(server);
+
+  const gateway: Gateway & { [HANDLERS]: () => Map<string, Listener[]> } = {
+    [HANDLERS]: () => handlers,
     config,
     server,
     admin,
     metrics,
+    policies,
+    get listener() {
+      return listener;
+    },
+    async adopt(previous) {
+      const s = previous.listener;
+      const theirs = (previous as typeof gateway)[HANDLERS]();
+      // From here on every new request, on a new or a kept-alive connection, is this gateway's.
+      for (const [event, fns] of theirs) for (const fn of fns) s.off(event, fn);
+      handlers = new Map(
+        FRONT_EVENTS.map((event) => {
+          const forward: Listener = (...args) => server.emit(event, ...args);
+          s.on(event, forward);
+          return [event, [forward]];
+        }),
+      );
+      listener = s;
+      const tuned = s as Server & { maxHeaderSize: number };
+      tuned.maxHeaderSize = (server as Server & { maxHeaderSize: number }).maxHeaderSize;
+      s.headersTimeout = server.headersTimeout;
+      s.requestTimeout = server.requestTimeout;
+      // Certificates reload with the rest: new handshakes use the files as they are now.
+      const tls = config.listen.tls;
+      if (tls && 'setSecureContext' in s)
+        (s as unknown as { setSecureContext(o: object): void }).setSecureContext({
+          cert: readFileSync(tls.cert),
+          key: readFileSync(tls.key),
+          ...(tls.ca ? { ca: readFileSync(tls.ca) } : {}),
+        });
+      await policies
+        .ready()
+        .catch((err: Error) => log.warn({ err: err.message }, 'rate-limit store not reachable yet'));
+      for (const { upstream } of upstreams) upstream.startHealthChecks();
+      const before = previous.admin;
+      // The same admin address as before (the port actually bound, when the config said 0).
+      const bound = before?.listening ? (before.address() as AddressInfo) : undefined;
+      if (before?.listening) {
+        before.closeAllConnections();
+        await new Promise((resolve) => before.close(resolve));
+      }
+      if (admin && config.admin) await listenOn(admin, config.admin.host, bound?.port ?? config.admin.port);
+    },
+    async retire(grace, keepPolicies) {
+      const deadline = Date.now() + grace;
+      while (active.count > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20)); // 20 ms
+      const cut = active.count;
+      await Promise.all(upstreams.map(({ upstream }) => upstream.close()));
+      board?.stream.close();
+      if (!keepPolicies) await policies.close();
+      accessLog.close();
+      log.flush();
+      return { cut };
+    },
     dashboard,
     dashboardData,
     log,
@@ -305,7 +387,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     async shutdown(grace = config.drain.grace) {
       draining = true;
       log.info({ in_flight: active.count, grace_ms: grace }, 'draining');
-      const cut = await drain(server, active, grace, tunnels);
+      const cut = await drain(listener, active, grace, tunnels);
       await Promise.all(upstreams.map(({ upstream }) => upstream.close()));
       board?.stream.close();
       if (admin?.listening) {
@@ -320,6 +402,16 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       return { cut };
     },
   };
+  return gateway;
+}
+
+type Listener = (...args: unknown[]) => void;
+const HANDLERS = Symbol('statuskit.gateway.handlers');
+/** The events the front attaches to its server (../server/pipeline.ts attach). */
+const FRONT_EVENTS = ['request', 'checkContinue', 'checkExpectation', 'clientError', 'connect', 'upgrade'] as const;
+
+function ownHandlers(server: Server): Map<string, Listener[]> {
+  return new Map(FRONT_EVENTS.map((event) => [event, server.listeners(event) as Listener[]]));
 }
 
 /**

@@ -7,9 +7,18 @@ import { banner } from './banner.ts';
 import { runPrimary, runWorker } from './cluster.ts';
 import { type GatewayConfig, readGatewayConfig } from './config.ts';
 import type { RouteConfig } from './config-route.ts';
-import { createGateway, type Gateway, ListenError } from './gateway.ts';
+import { createGateway, type Gateway, type GatewayOptions, ListenError } from './gateway.ts';
+import { reloadGateway } from './reload.ts';
+
+/** Where reloads come from (SIGHUP, in the CLI shell) and how the configuration is read again (throws when it does not validate). */
+export interface Reloads {
+  on(listener: () => void): void;
+  config(): GatewayConfig;
+}
 
 export interface LaunchOptions {
+  /** Reload on request: in place, without dropping a request (./reload.ts). @default none */
+  reload?: Reloads;
   /** Validated configuration; with no routes the lab is started and fronted. */
   config: GatewayConfig;
   /** Processes sharing the port (node:cluster); 1 = this process only. @default 1 */
@@ -94,10 +103,52 @@ export async function launch(options: LaunchOptions): Promise<number> {
     await lab?.close();
     throw error;
   }
-  if (cluster.isWorker) return runWorker(gateway, options.stopSignal);
+  const holder = { current: gateway };
+  let queue = Promise.resolve();
+  const reload = (): void => {
+    queue = queue.then(() =>
+      reloadOnce(holder, options, lab, fronted ? { upstreamRoutes: labRoutes(config, lab) } : {}),
+    );
+  };
+  if (cluster.isWorker) return runWorker(holder, options.stopSignal, reload);
+  options.reload?.on(reload);
   if (options.banner !== false) options.io.err(banner(config, addresses.url, addresses.adminUrl, lab !== undefined, 1));
   await options.stopSignal;
-  await gateway.shutdown();
+  await queue;
+  await holder.current.shutdown();
   await lab?.close();
   return 0;
+}
+
+/** One reload: read and validate the configuration again, then swap in place; on any problem the old one keeps serving. */
+async function reloadOnce(
+  holder: { current: Gateway },
+  options: LaunchOptions,
+  lab: RunningLab | undefined,
+  gatewayOptions: GatewayOptions,
+): Promise<void> {
+  const log = holder.current.log;
+  let next: GatewayConfig;
+  try {
+    if (!options.reload) return;
+    next = options.reload.config();
+  } catch (err) {
+    const message = (err as Error).message;
+    log.error({ err: message }, 'reload refused: the configuration does not validate; the old one keeps serving');
+    if (!cluster.isWorker)
+      options.io.err(`statuskit: reload refused, the old configuration keeps serving:\n${message}`);
+    return;
+  }
+  // Fronting the lab: the same lab, which keeps running across reloads.
+  const fronted = next.routes.length === 0;
+  const labUrl = lab?.url ?? (cluster.isWorker ? process.env[LAB_URL_ENV] : undefined);
+  if (fronted && labUrl) next = { ...next, routes: [defaultRoute(labUrl)] };
+  if (cluster.isWorker) next = { ...next, admin: false };
+  try {
+    holder.current = await reloadGateway(holder.current, next, fronted ? gatewayOptions : {});
+  } catch (err) {
+    const message = (err as Error).message;
+    log.error({ err: message }, 'reload refused');
+    if (!cluster.isWorker) options.io.err(`statuskit: reload refused: ${message}`);
+  }
 }

@@ -71,6 +71,11 @@ export class GatewayMetrics {
     else this.#clientFailures.set(key, { suffix: '', labels: { route, kind }, value: 1 });
   }
 
+  /** Drops the sources (a reloaded gateway adds its own; the counters stay). */
+  resetSources(): void {
+    this.#sources.length = 0;
+  }
+
   addSource(source: () => Family[]): void {
     this.#sources.push(source);
   }
