@@ -4,7 +4,7 @@ import { StatusError } from '../errors.ts';
 import { sendJson } from '../server/respond.ts';
 import { createServer } from '../server/serve.ts';
 import type { RequestContext, RouteDef } from '../server/types.ts';
-import { isLoopback } from './dashboard/access.ts';
+import { createAdminAccess, isLoopback } from './dashboard/access.ts';
 import { CONTENT_TYPE } from './prometheus.ts';
 
 /** Why the gateway should get no traffic now; undefined when it is ready. */
@@ -25,6 +25,10 @@ export interface AdminOptions {
   routes?: readonly RouteDef[];
   /** The address the admin port listens on: on loopback, only requests addressed to loopback are answered. */
   host?: string;
+  /** `admin.token`: POST /reload needs it, as the dashboard does (./dashboard/access.ts). */
+  token?: string;
+  /** POST /reload: read, validate and swap the configuration (./reload.ts). @default no /reload */
+  reload?: () => Promise<ReloadResult>;
 }
 
 /** The body of /readyz beyond its status: what serves, what does not, and why. */
@@ -63,7 +67,22 @@ function loopbackHostGuard() {
   };
 }
 
+/** What a reload did: swapped in, or refused (the old configuration keeps serving) and why. */
+export interface ReloadResult {
+  reloaded: boolean;
+  message: string;
+}
+
 export function createAdminServer(options: AdminOptions): Server {
+  const reload = options.reload;
+  const access = createAdminAccess(options.host ?? '127.0.0.1', options.token);
+  const reloadRoute = async (ctx: RequestContext): Promise<void> => {
+    access(ctx);
+    const result = await (reload as () => Promise<ReloadResult>)();
+    // RFC 9110 §15.5.10: the request is fine, the configuration it would load is not: 409, nothing changed.
+    if (!result.reloaded) throw new StatusError(409, result.message, { subcode: 'RELOAD_REFUSED' });
+    sendJson(ctx, 200, { status: 'reloaded', message: result.message }, { 'cache-control': 'no-store' });
+  };
   const metrics = async (ctx: RequestContext): Promise<void> => {
     const text = await options.metrics();
     ctx.res.writeHead(200, {
@@ -94,6 +113,7 @@ export function createAdminServer(options: AdminOptions): Server {
       { path: '/metrics', methods: { GET: metrics } },
       { path: '/healthz', methods: { GET: healthz } },
       { path: '/readyz', methods: { GET: readyz } },
+      ...(reload ? [{ path: '/reload', methods: { POST: reloadRoute } }] : []),
       ...(options.routes ?? []),
     ],
   });

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { CommandIO } from '../cli/command.ts';
 import type { RunningLab } from '../lab/index.ts';
 import { createLogger } from './access-log.ts';
-import { createAdminServer, type NotReady, type ReadyReport } from './admin.ts';
+import { createAdminServer, type NotReady, type ReadyReport, type ReloadResult } from './admin.ts';
 import { answerReplay, ReplayCache } from './auth/ipc-replay.ts';
 import { banner } from './banner.ts';
 import { ClusterCounters, REFRESH } from './cluster-counters.ts';
@@ -137,6 +137,21 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     }));
 
   // The dashboard's seconds come from every worker and are summed, as /metrics merges their families.
+  // SIGHUP / POST /reload: the primary checks the file first, so no worker swaps to a configuration that does not validate.
+  const reloadAll = async (): Promise<ReloadResult> => {
+    try {
+      options.reload?.config();
+    } catch (err) {
+      const message = (err as Error).message;
+      log.error({ err: message }, 'reload refused: the configuration does not validate; the old one keeps serving');
+      options.io.err(`statuskit: reload refused, the old configuration keeps serving:\n${message}`);
+      return { reloaded: false, message: `The configuration does not validate; the old one keeps serving. ${message}` };
+    }
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w?.isConnected() === true);
+    for (const w of workers) w.send({ statuskit: 'reload' } satisfies Message);
+    return { reloaded: true, message: `Reload sent to ${workers.length} workers.` };
+  };
+
   const board =
     config.admin === false
       ? undefined
@@ -154,6 +169,8 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
       : createAdminServer({
           routes: board?.routes,
           host: config.admin.host,
+          ...(config.admin.token ? { token: config.admin.token } : {}),
+          ...(options.reload ? { reload: reloadAll } : {}),
           profile: config.profile,
           metrics: async () => {
             const parts: { worker: string; families: Family[] }[] = [];
@@ -182,19 +199,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   const url = `${config.listen.tls ? 'https' : 'http'}://${config.listen.host}:${first?.port ?? config.listen.port}`;
   if (options.banner !== false) options.io.err(banner(fronted, url, adminUrl, lab !== undefined, options.workers));
 
-  // SIGHUP / POST /reload: the primary checks the file first, so no worker swaps to a configuration that does not validate.
-  options.reload?.on(() => {
-    try {
-      options.reload?.config();
-    } catch (err) {
-      const message = (err as Error).message;
-      log.error({ err: message }, 'reload refused: the configuration does not validate; the old one keeps serving');
-      options.io.err(`statuskit: reload refused, the old configuration keeps serving:\n${message}`);
-      return;
-    }
-    for (const w of Object.values(cluster.workers ?? {}))
-      if (w?.isConnected()) w.send({ statuskit: 'reload' } satisfies Message);
-  });
+  options.reload?.on(() => void reloadAll());
 
   await options.stopSignal;
   stopping = true;

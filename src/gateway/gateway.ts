@@ -9,7 +9,7 @@ import type { Transport } from '../server/h2.ts';
 import { createServer } from '../server/serve.ts';
 import type { Guard, RequestContext, RouteDef } from '../server/types.ts';
 import { createAccessLog, createLogger, type Logger } from './access-log.ts';
-import { createAdminServer, type NotReady, type ReadyReport } from './admin.ts';
+import { createAdminServer, type NotReady, type ReadyReport, type ReloadResult } from './admin.ts';
 import { ensureClient, resolveClient, trustedProxies } from './client-address.ts';
 import type { GatewayConfig } from './config.ts';
 import type { RouteConfig } from './config-route.ts';
@@ -60,6 +60,8 @@ export interface GatewayOptions {
   replay?: PolicyHooks['replay'];
   /** Runs once the gateway stopped (closes stores the guards use). @default none */
   onClose?: () => Promise<void>;
+  /** POST /reload on the admin port (./launch.ts gives it). @default none */
+  reloadRequest?: () => Promise<ReloadResult>;
   /** A reload: the metrics to keep counting in (./reload.ts). @default new ones */
   metrics?: GatewayMetrics;
   /** A reload with unchanged `policies`: the previous gateway's, so limits and replay state carry over. */
@@ -285,6 +287,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       : createAdminServer({
           profile: config.profile,
           host: config.admin.host,
+          ...(config.admin.token ? { token: config.admin.token } : {}),
+          ...(options.reloadRequest ? { reload: options.reloadRequest } : {}),
           metrics: metricsText,
           ready: notReady,
           report: readiness.report,
@@ -345,8 +349,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       // The same admin address as before (the port actually bound, when the config said 0).
       const bound = before?.listening ? (before.address() as AddressInfo) : undefined;
       if (before?.listening) {
-        before.closeAllConnections();
-        await new Promise((resolve) => before.close(resolve));
+        // Stops accepting at once (the port is free for ours); its open connections — the POST /reload
+        // being answered, dashboards' streams — end when the previous gateway retires.
+        before.close();
+        before.closeIdleConnections();
       }
       if (admin && config.admin) await listenOn(admin, config.admin.host, bound?.port ?? config.admin.port);
     },
@@ -356,6 +362,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       const cut = active.count;
       await Promise.all(upstreams.map(({ upstream }) => upstream.close()));
       board?.stream.close();
+      if (admin && !admin.listening) admin.closeAllConnections();
       if (!keepPolicies) await policies.close();
       accessLog.close();
       log.flush();

@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import type { CommandIO } from '../cli/command.ts';
 import { createLab, type RunningLab, startLab } from '../lab/index.ts';
 import type { RouteDef } from '../server/types.ts';
+import type { ReloadResult } from './admin.ts';
 import { IpcReplayStore } from './auth/ipc-replay.ts';
 import { banner } from './banner.ts';
 import { runPrimary, runWorker } from './cluster.ts';
@@ -92,9 +93,16 @@ export async function launch(options: LaunchOptions): Promise<number> {
   // In a cluster the primary serves the admin port, with every worker's metrics.
   // Replay protection without Redis is the primary's, shared by every worker (./auth/ipc-replay.ts).
   const sharedReplay = cluster.isWorker && config.policies.auth !== undefined && !config.policies.auth.replayRedis;
-  const gateway = createGateway(cluster.isWorker ? { ...config, admin: false } : config, {
-    ...(fronted ? { upstreamRoutes: labRoutes(config, lab) } : {}),
+  // What every gateway of this process is built with, the reloaded ones too.
+  let reloadNow: () => Promise<ReloadResult> = async () => ({ reloaded: false, message: 'Not started yet.' });
+  const base: GatewayOptions = {
     ...(sharedReplay ? { replay: new IpcReplayStore() } : {}),
+    ...(options.reload && !cluster.isWorker ? { reloadRequest: () => reloadNow() } : {}),
+  };
+  const forLab = fronted ? labRoutes(config, lab) : undefined;
+  const gateway = createGateway(cluster.isWorker ? { ...config, admin: false } : config, {
+    ...base,
+    ...(forLab ? { upstreamRoutes: forLab } : {}),
   });
   let addresses: { url: string; adminUrl: string | undefined };
   try {
@@ -104,12 +112,14 @@ export async function launch(options: LaunchOptions): Promise<number> {
     throw error;
   }
   const holder = { current: gateway };
-  let queue = Promise.resolve();
-  const reload = (): void => {
-    queue = queue.then(() =>
-      reloadOnce(holder, options, lab, fronted ? { upstreamRoutes: labRoutes(config, lab) } : {}),
-    );
+  let queue: Promise<unknown> = Promise.resolve();
+  // One reload at a time, in the order asked.
+  reloadNow = () => {
+    const done = queue.then(() => reloadOnce(holder, options, lab, base, forLab));
+    queue = done;
+    return done;
   };
+  const reload = (): void => void reloadNow();
   if (cluster.isWorker) return runWorker(holder, options.stopSignal, reload);
   options.reload?.on(reload);
   if (options.banner !== false) options.io.err(banner(config, addresses.url, addresses.adminUrl, lab !== undefined, 1));
@@ -125,19 +135,20 @@ async function reloadOnce(
   holder: { current: Gateway },
   options: LaunchOptions,
   lab: RunningLab | undefined,
-  gatewayOptions: GatewayOptions,
-): Promise<void> {
+  base: GatewayOptions,
+  forLab: Record<string, readonly RouteDef[]> | undefined,
+): Promise<ReloadResult> {
   const log = holder.current.log;
   let next: GatewayConfig;
   try {
-    if (!options.reload) return;
+    if (!options.reload) return { reloaded: false, message: 'This gateway was started without a way to reload.' };
     next = options.reload.config();
   } catch (err) {
     const message = (err as Error).message;
     log.error({ err: message }, 'reload refused: the configuration does not validate; the old one keeps serving');
     if (!cluster.isWorker)
       options.io.err(`statuskit: reload refused, the old configuration keeps serving:\n${message}`);
-    return;
+    return { reloaded: false, message: `The configuration does not validate; the old one keeps serving. ${message}` };
   }
   // Fronting the lab: the same lab, which keeps running across reloads.
   const fronted = next.routes.length === 0;
@@ -145,10 +156,15 @@ async function reloadOnce(
   if (fronted && labUrl) next = { ...next, routes: [defaultRoute(labUrl)] };
   if (cluster.isWorker) next = { ...next, admin: false };
   try {
-    holder.current = await reloadGateway(holder.current, next, fronted ? gatewayOptions : {});
+    holder.current = await reloadGateway(holder.current, next, {
+      ...base,
+      ...(fronted && forLab ? { upstreamRoutes: forLab } : {}),
+    });
+    return { reloaded: true, message: `Reloaded: ${next.routes.map((r) => r.path).join(', ')}.` };
   } catch (err) {
     const message = (err as Error).message;
     log.error({ err: message }, 'reload refused');
     if (!cluster.isWorker) options.io.err(`statuskit: reload refused: ${message}`);
+    return { reloaded: false, message };
   }
 }

@@ -70,6 +70,24 @@ describe('statuskit serve reloads on SIGHUP', () => {
       for (let i = 0; i < 8; i++) assert.equal(await body(`/x${i}`), '200 B');
       assert.equal((await fetch(`${serve.url}/new/y`, { method: 'POST' })).status, 405);
       assert.equal(serve.child.exitCode, null, 'SIGHUP never ends the process');
+      // The same through the admin port: POST /reload.
+      writeFileSync(file, ['routes:', `  - { path: /, targets: ["${a.url}"] }`].join('\n'));
+      const ok = await fetch(`${serve.adminUrl}/reload`, { method: 'POST' });
+      assert.equal(ok.status, 200, await ok.clone().text());
+      assert.equal(((await ok.json()) as { status: string }).status, 'reloaded');
+      await waitFor(
+        'every process reloaded again',
+        () => (serve.stdout().match(/"msg":"reloaded"/g) ?? []).length >= 2 * workers,
+      );
+      for (let i = 0; i < 4; i++) assert.equal(await body(`/z${i}`), '200 A');
+      writeFileSync(file, 'routes: [');
+      const refused = await fetch(`${serve.adminUrl}/reload`, { method: 'POST' });
+      assert.equal(refused.status, 409);
+      const problem = (await refused.json()) as { error_code: string; error_msg: string };
+      assert.equal(problem.error_code, 'SVC.0409.RELOAD_REFUSED');
+      assert.match(problem.error_msg, /gateway-\d\.yaml:1:\d+/);
+      assert.equal(await body('/still'), '200 A');
+      assert.equal((await fetch(`${serve.adminUrl}/reload`)).status, 405);
     });
   }
 });
