@@ -1,9 +1,9 @@
 // `npm run bench [name ...]`: every benchmark in bench/*.ts in turn, each in its own process;
-// each writes its own section of BENCHMARKS.md. Names: front, gateway, platforms, dashboard, client, policies, lab.
+// each writes its own section of BENCHMARKS.md. Names: front, gateway, https, platforms, dashboard, client, policies, lab.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
-const ORDER = ['front', 'gateway', 'platforms', 'dashboard', 'client', 'policies', 'lab'];
+const ORDER = ['front', 'gateway', 'https', 'platforms', 'dashboard', 'client', 'policies', 'lab'];
 const found = readdirSync(new URL('.', import.meta.url))
   .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
   .map((f) => f.slice(0, -3))
