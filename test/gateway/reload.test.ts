@@ -112,3 +112,46 @@ describe('reload without dropping a request', () => {
     assert.equal((await get('/n/still')).body, 'B');
   });
 });
+
+describe('reload re-reads the certificates', () => {
+  it('new handshakes get the certificate the files hold now', async (t) => {
+    const { copyFileSync, rmSync } = await import('node:fs');
+    const { connect } = await import('node:tls');
+    const { X509Certificate } = await import('node:crypto');
+    const { makeCert } = await import('./tls-support.ts');
+    const first = makeCert();
+    const second = makeCert();
+    t.after(() => {
+      rmSync(first.dir, { recursive: true, force: true });
+      rmSync(second.dir, { recursive: true, force: true });
+    });
+    const upstream = await startUpstream((_req, res) => res.end('ok'));
+    t.after(() => upstream.close());
+    const raw = {
+      listen: { host: '127.0.0.1', port: 0, tls: { cert: first.cert, key: first.key } },
+      admin: false,
+      routes: [{ path: '/', targets: [upstream.url] }],
+    };
+    const running = await startGateway(raw);
+    let gw: Gateway = running.gw;
+    t.after(() => gw.shutdown(0));
+    const served = () =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(
+          { host: '127.0.0.1', port: running.port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] },
+          () => {
+            const fp = socket.getPeerX509Certificate()?.fingerprint256 ?? '';
+            socket.destroy();
+            resolve(fp);
+          },
+        );
+        socket.on('error', reject);
+      });
+    const fingerprint = (pem: Buffer) => new X509Certificate(pem).fingerprint256;
+    assert.equal(await served(), fingerprint(first.pem));
+    copyFileSync(second.cert, first.cert);
+    copyFileSync(second.key, first.key);
+    gw = await reloadGateway(gw, checkGatewayConfig(raw));
+    assert.equal(await served(), fingerprint(second.pem));
+  });
+});
