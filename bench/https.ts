@@ -10,12 +10,12 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_pr
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttps } from 'node:https';
-import { createServer as createNet } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { measure } from './lib/load.ts';
+import { freePort, median, stopChild } from './lib/proc.ts';
 import { machine, table, writeSection } from './lib/report.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -54,15 +54,6 @@ async function proxyChild(port: number, upstream: string, cert: string, key: str
   console.log(`listening ${port}`);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createNet().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 async function waitListening(child: ChildProcess, name: string, url?: string): Promise<void> {
   if (url) {
     for (let i = 0; i < 200; i++) {
@@ -81,19 +72,6 @@ async function waitListening(child: ChildProcess, name: string, url?: string): P
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
   });
 }
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  await exited;
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 type Start = (port: number) => Promise<ChildProcess>;
 
@@ -199,7 +177,7 @@ http { access_log off; client_body_temp_path ${d}/body; proxy_temp_path ${d}/pro
         const url = `https://127.0.0.1:${port}${PATH}`;
         await measure({ url, durationSec: WARMUP_S });
         const r = await measure({ url, durationSec: DURATION_S });
-        await stop(child);
+        await stopChild(child);
         if (r.errors || r.non2xx) throw new Error(`${c.name}: ${r.errors} errors, ${r.non2xx} non-2xx`);
         rps[k]?.push(r.rps);
         p99[k]?.push(r.p99);
@@ -207,7 +185,7 @@ http { access_log off; client_body_temp_path ${d}/body; proxy_temp_path ${d}/pro
       }
     }
   } finally {
-    await stop(up);
+    await stopChild(up);
   }
   const base = rps[0] ?? [];
   const rows = contestants.map((c, k) => {

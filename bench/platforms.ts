@@ -9,12 +9,12 @@
  * dependency: statuskit ships with undici 7, which runs on Node 20 and 22 too).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measure } from './lib/load.ts';
+import { listeningPort, median, stopChild } from './lib/proc.ts';
 import { machine, table, writeSection } from './lib/report.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -65,35 +65,9 @@ async function start(c: Contestant, kind: string, upstream = ''): Promise<{ chil
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    let text = '';
-    const onData = (chunk: Buffer): void => {
-      text += chunk.toString();
-      const m = /listening (\d+)/.exec(text);
-      if (m) {
-        child.stdout?.off('data', onData);
-        child.stdout?.resume();
-        resolve(Number(m[1]));
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${c.name} exited with ${code} before listening`)));
-  });
+  const port = await listeningPort(child, c.name);
   return { child, port };
 }
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  await exited;
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 async function main(): Promise<void> {
   if (!existsSync(join(ROOT, 'dist', 'gateway', 'index.js'))) throw new Error('Run `npm run build` first.');
@@ -120,14 +94,14 @@ async function main(): Promise<void> {
         const url = `http://127.0.0.1:${gw.port}${PATH}`;
         await measure({ url, durationSec: WARMUP_S });
         const r = await measure({ url, durationSec: DURATION_S });
-        await stop(gw.child);
+        await stopChild(gw.child);
         if (r.errors || r.non2xx) throw new Error(`${c.name}: ${r.errors} errors, ${r.non2xx} non-2xx`);
         results[k]?.rps.push(r.rps);
         results[k]?.p99.push(r.p99);
         console.log(`round ${round + 1}: ${c.name}: ${Math.round(r.rps)} req/s, p99 ${r.p99} ms`);
       }
     }
-    await stop(up.child);
+    await stopChild(up.child);
     const baseRps = results[0]?.rps ?? [];
     const rows = contestants.map((c, k) => {
       const rps = results[k]?.rps ?? [];
