@@ -7,13 +7,12 @@
  *   node --import tsx bench/gateway.ts            (BENCH_PROFILE=1: --cpu-prof for statuskit)
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type LoadResult, measure } from './lib/load.ts';
+import { freePort, listeningPort, stopChild } from './lib/proc.ts';
 import { machine, table, writeSection } from './lib/report.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
@@ -34,46 +33,14 @@ interface Running {
   stop(): Promise<void>;
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 async function startNode(kind: string, upstream: string, profileDir?: string): Promise<Running> {
   const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const child = spawn(process.execPath, [...flags, '--import', 'tsx', SCRIPT, kind, upstream], {
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    let text = '';
-    const onData = (chunk: Buffer): void => {
-      text += chunk.toString();
-      const m = /listening (\d+)/.exec(text);
-      if (m) {
-        child.stdout?.off('data', onData);
-        // Everything after the first line (the access log) is discarded.
-        child.stdout?.resume();
-        resolve(Number(m[1]));
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${kind} exited with ${code} before listening`)));
-  });
+  const port = await listeningPort(child, kind);
   return { child, port, stop: () => stopChild(child) };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function nginxInstalled(): boolean {
