@@ -12,8 +12,8 @@
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { compilePolicy } from '../src/gateway/limits/gcra.ts';
-import { GCRA_SCRIPT, GCRA_SCRIPT_SHA } from '../src/gateway/limits/redis.ts';
+import { compilePolicy } from '../src/gateway/policies/limits/gcra.ts';
+import { GCRA_SCRIPT, GCRA_SCRIPT_SHA } from '../src/gateway/policies/limits/redis.ts';
 import { startRedis } from '../test/support/redis.ts';
 import { startRedisCluster } from '../test/support/redis-cluster.ts';
 import { machine, table, writeSection } from './lib/report.ts';

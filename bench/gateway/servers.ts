@@ -19,10 +19,12 @@ const DIST = new URL('../../dist/gateway/index.js', import.meta.url);
 const { checkGatewayConfig, createGateway } = (
   existsSync(fileURLToPath(DIST)) ? await import(DIST.href) : await import('../../src/gateway/index.ts')
 ) as typeof import('../../src/gateway/index.ts');
-const POLICIES = new URL('../../dist/gateway/policies.js', import.meta.url);
+const POLICIES = new URL('../../dist/gateway/policies/index.js', import.meta.url);
 const { createRateLimitGuard } = (
-  existsSync(fileURLToPath(POLICIES)) ? await import(POLICIES.href) : await import('../../src/gateway/policies.ts')
-) as typeof import('../../src/gateway/policies.ts');
+  existsSync(fileURLToPath(POLICIES))
+    ? await import(POLICIES.href)
+    : await import('../../src/gateway/policies/index.ts')
+) as typeof import('../../src/gateway/policies/index.ts');
 
 const [kind = 'upstream', upstream = ''] = process.argv.slice(2);
 

@@ -7,10 +7,10 @@
  */
 import type { AddressInfo } from 'node:net';
 import { Cluster, Redis } from 'ioredis';
-import { createAuthGuard } from '../../src/gateway/guards/auth.ts';
-import { createRateLimitGuard } from '../../src/gateway/guards/rate.ts';
-import { createLoadShedder } from '../../src/gateway/guards/shed.ts';
-import { RedisStore } from '../../src/gateway/limits/redis.ts';
+import { createAuthGuard } from '../../src/gateway/policies/guards/auth.ts';
+import { createRateLimitGuard } from '../../src/gateway/policies/guards/rate.ts';
+import { createLoadShedder } from '../../src/gateway/policies/guards/shed.ts';
+import { RedisStore } from '../../src/gateway/policies/limits/redis.ts';
 import { createServer, type Guard, sendJson } from '../../src/server/index.ts';
 
 const mode = process.env.MODE ?? 'statuskit-bare';

@@ -1,8 +1,8 @@
 import { PROFILE_IDS, type Profile } from '../catalog/index.ts';
-import { type GatewayConfig, LOG_LEVELS, type LogLevel, readGatewayConfig } from '../gateway/config.ts';
-import { loadConfigFile } from '../gateway/config-file.ts';
-import { ConfigError } from '../gateway/config-reader.ts';
-import { parseTarget } from '../gateway/config-route.ts';
+import { loadConfigFile } from '../gateway/config/file.ts';
+import { type GatewayConfig, LOG_LEVELS, type LogLevel, readGatewayConfig } from '../gateway/config/index.ts';
+import { ConfigError } from '../gateway/config/reader.ts';
+import { parseTarget } from '../gateway/config/route.ts';
 import { ListenError } from '../gateway/gateway.ts';
 import { launch } from '../gateway/launch.ts';
 import type { FlagValue } from './args.ts';

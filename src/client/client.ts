@@ -1,6 +1,6 @@
 import { type PreparedBody, prepareBody } from './body.ts';
 import { HttpError, readErrorBody, TimeoutError } from './errors.ts';
-import { type ClientOptions, headerRecord, normalizeOptions, type ResolvedOptions } from './options.ts';
+import { type ClientOptions, headerRecord, type ResolvedOptions, resolveOptions } from './options.ts';
 import { retryAfterMs } from './retry-after.ts';
 import { requestMethod, send } from './send.ts';
 
@@ -56,7 +56,7 @@ const NO_BODY: PreparedBody = { data: null, replayable: true, contentType: undef
 
 /** Creates a client; every option is resolved here, once. */
 export function createClient(options: ClientOptions = {}): Client {
-  const o = normalizeOptions(options);
+  const o = resolveOptions(options);
 
   function resolveUrl(input: string | URL): URL {
     if (input instanceof URL) return input;

@@ -198,7 +198,7 @@ function baseUrlOf(value: string | URL | undefined): URL | undefined {
 }
 
 /** Resolves every option once, when the client is created; bad values throw a TypeError that names them. */
-export function normalizeOptions(options: ClientOptions = {}): ResolvedOptions {
+export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
   const retry = options.retry === false ? { limit: 0 } : (options.retry ?? {});
   const timeout: TimeoutOptions =
     options.timeout === false

@@ -1,4 +1,4 @@
-import type { GatewayConfig } from './config.ts';
+import type { GatewayConfig } from './config/index.ts';
 
 /** The start-up lines: where the gateway listens, what it fronts, and requests to try. */
 export function banner(

@@ -1,4 +1,4 @@
-import { type Family, merge } from './prometheus.ts';
+import { type Family, merge } from './telemetry/prometheus.ts';
 
 /**
  * Keeps the cluster's counters monotonic (Prometheus counters never go

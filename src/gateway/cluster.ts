@@ -3,17 +3,17 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { CommandIO } from '../cli/command.ts';
 import type { RunningLab } from '../lab/index.ts';
-import { createLogger } from './access-log.ts';
-import { createAdminServer, type NotReady, type ReadyReport, type ReloadResult } from './admin.ts';
-import { answerReplay, ReplayCache } from './auth/ipc-replay.ts';
 import { banner } from './banner.ts';
 import { ClusterCounters, REFRESH } from './cluster-counters.ts';
-import type { GatewayConfig } from './config.ts';
-import { answerDashboard, createDashboard, workerSource } from './dashboard/index.ts';
+import type { GatewayConfig } from './config/index.ts';
 import { type Gateway, ListenError } from './gateway.ts';
 import type { Reloads } from './launch.ts';
-import { UNMATCHED } from './metrics.ts';
-import { type Family, merge, render } from './prometheus.ts';
+import { answerReplay, ReplayCache } from './policies/auth/ipc-replay.ts';
+import { createLogger } from './telemetry/access-log.ts';
+import { createAdminServer, type NotReady, type ReadyReport, type ReloadResult } from './telemetry/admin.ts';
+import { answerDashboard, createDashboard, workerSource } from './telemetry/dashboard/index.ts';
+import { UNMATCHED } from './telemetry/metrics.ts';
+import { type Family, merge, render } from './telemetry/prometheus.ts';
 
 /** Messages between the primary and its workers, over the cluster's IPC channel. */
 type Message =

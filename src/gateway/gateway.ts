@@ -8,26 +8,31 @@ import { StatusError } from '../errors.ts';
 import type { Transport } from '../server/h2.ts';
 import { createServer } from '../server/serve.ts';
 import type { Guard, RequestContext, RouteDef } from '../server/types.ts';
-import { createAccessLog, createLogger, type Logger } from './access-log.ts';
-import { createAdminServer, type NotReady, type ReadyReport, type ReloadResult } from './admin.ts';
-import { ensureClient, resolveClient, trustedProxies } from './client-address.ts';
-import type { GatewayConfig } from './config.ts';
-import type { RouteConfig } from './config-route.ts';
-import { createDashboard, createDashboardStats, type DashboardStats, processData } from './dashboard/index.ts';
-import type { ProcessData } from './dashboard/stats.ts';
-import { policyFamilies } from './guards/metrics.ts';
-import { GatewayMetrics, type RouteStats, UNMATCHED } from './metrics.ts';
-import { mirrorRoutes } from './mirror.ts';
-import { escapedSlashesFor } from './paths.ts';
-import { createPolicies, type Policies, type PolicyHooks } from './policies.ts';
-import { instrumentPolicies } from './policy-metrics.ts';
-import { processFamilies } from './process-metrics.ts';
-import { type Family, render } from './prometheus.ts';
-import { createProxyHandler } from './proxy.ts';
-import type { ProxyRoute } from './proxy-route.ts';
-import { createReadiness } from './readiness.ts';
-import { Upstream, upstreamFamilies } from './upstream.ts';
-import { createUpgradeHandler } from './websocket.ts';
+import type { GatewayConfig } from './config/index.ts';
+import type { RouteConfig } from './config/route.ts';
+import { createPolicies, type Policies, type PolicyHooks } from './policies/index.ts';
+import { instrumentPolicies } from './policies/record.ts';
+import { ensureClient, resolveClient, trustedProxies } from './proxy/client-address.ts';
+import { createProxyHandler } from './proxy/exchange.ts';
+import { escapedSlashesFor } from './proxy/paths.ts';
+import type { ProxyRoute } from './proxy/route.ts';
+import { splitAlongUpstreamRoutes } from './proxy/split-route.ts';
+import { createUpgradeHandler } from './proxy/websocket.ts';
+import { createAccessLog, createLogger, type Logger } from './telemetry/access-log.ts';
+import { createAdminServer, type NotReady, type ReadyReport, type ReloadResult } from './telemetry/admin.ts';
+import {
+  createDashboard,
+  createDashboardStats,
+  type DashboardStats,
+  processData,
+} from './telemetry/dashboard/index.ts';
+import type { ProcessData } from './telemetry/dashboard/stats.ts';
+import { GatewayMetrics, type RouteStats, UNMATCHED } from './telemetry/metrics.ts';
+import { policyFamilies } from './telemetry/policy-metrics.ts';
+import { processFamilies } from './telemetry/process-metrics.ts';
+import { type Family, render } from './telemetry/prometheus.ts';
+import { createReadiness } from './telemetry/readiness.ts';
+import { Upstream, upstreamFamilies } from './upstream/targets.ts';
 
 /** The gateway could not bind its address (port in use, no permission …). */
 export class ListenError extends Error {
@@ -52,7 +57,7 @@ export interface GatewayOptions {
   /**
    * The upstream's own route table by gateway route path, where it is known
    * (`statuskit serve` passes the embedded lab's under '/'): that route is
-   * split along it, carrying the upstream's body limits (see ./mirror.ts).
+   * split along it, carrying the upstream's body limits (see ./proxy/split-route.ts).
    * @default none
    */
   upstreamRoutes?: Readonly<Record<string, readonly RouteDef[]>>;
@@ -181,7 +186,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       ...(route.websocket ? { upgrade: createUpgradeHandler(proxyRoute) } : {}),
     };
     const known = options.upstreamRoutes?.[route.path];
-    const defs = known ? mirrorRoutes(def, known) : [def];
+    const defs = known ? splitAlongUpstreamRoutes(def, known) : [def];
     for (const d of defs) statsOf.set(d, stats);
     return defs;
   });
@@ -216,7 +221,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     : [];
 
   const statsFor = (ctx: RequestContext): RouteStats => (ctx.route && statsOf.get(ctx.route)) || unmatched;
-  // The limiter's decision, recorded in a routed request's state (./policy-metrics.ts).
+  // The limiter's decision, recorded in a routed request's state (./policies/record.ts).
   const limitOf = (ctx: RequestContext): string | undefined =>
     ctx.route ? (ctx.state.limit as string | undefined) : undefined;
   const server = createServer({

@@ -2,8 +2,8 @@
  * statuskit/gateway — the HTTP front as a reverse proxy: the whole contract
  * in front of any HTTP API. See docs/gateway.md.
  */
-export { type AdminOptions, createAdminServer, type NotReady } from './admin.ts';
-export { Breaker, type BreakerOptions, type BreakerState } from './breaker.ts';
+
+export { formatIssues, loadConfigFile, parseConfigText } from './config/file.ts';
 export {
   checkGatewayConfig,
   DEFAULTS,
@@ -12,17 +12,18 @@ export {
   LOG_LEVELS,
   type LogLevel,
   readGatewayConfig,
-} from './config.ts';
-export { formatIssues, loadConfigFile, parseConfigText } from './config-file.ts';
-export { ConfigError, type PlacedIssue } from './config-reader.ts';
+} from './config/index.ts';
+export { ConfigError, type PlacedIssue } from './config/reader.ts';
 export {
   type BreakerConfig,
   PROXY_METHODS,
   parseTarget,
   type RouteConfig,
   type TransformConfig,
-} from './config-route.ts';
+} from './config/route.ts';
 export { createGateway, type Gateway, type GatewayOptions, ListenError } from './gateway.ts';
 export { defaultRoute, type LaunchOptions, launch } from './launch.ts';
-export { GatewayMetrics } from './metrics.ts';
-export { type Family, merge, render } from './prometheus.ts';
+export { type AdminOptions, createAdminServer, type NotReady } from './telemetry/admin.ts';
+export { GatewayMetrics } from './telemetry/metrics.ts';
+export { type Family, merge, render } from './telemetry/prometheus.ts';
+export { Breaker, type BreakerOptions, type BreakerState } from './upstream/breaker.ts';

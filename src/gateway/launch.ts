@@ -2,14 +2,14 @@ import cluster from 'node:cluster';
 import type { CommandIO } from '../cli/command.ts';
 import { createLab, type RunningLab, startLab } from '../lab/index.ts';
 import type { RouteDef } from '../server/types.ts';
-import type { ReloadResult } from './admin.ts';
-import { IpcReplayStore } from './auth/ipc-replay.ts';
 import { banner } from './banner.ts';
 import { runPrimary, runWorker } from './cluster.ts';
-import { type GatewayConfig, readGatewayConfig } from './config.ts';
-import type { RouteConfig } from './config-route.ts';
+import { type GatewayConfig, readGatewayConfig } from './config/index.ts';
+import type { RouteConfig } from './config/route.ts';
 import { createGateway, type Gateway, type GatewayOptions, ListenError } from './gateway.ts';
+import { IpcReplayStore } from './policies/auth/ipc-replay.ts';
 import { reloadGateway } from './reload.ts';
+import type { ReloadResult } from './telemetry/admin.ts';
 
 /** Where reloads come from (SIGHUP, in the CLI shell) and how the configuration is read again (throws when it does not validate). */
 export interface Reloads {
@@ -42,7 +42,7 @@ export function defaultRoute(url: string): RouteConfig {
 
 /**
  * The embedded lab's route table, for the gateway route in front of it (see
- * ./mirror.ts). A cluster worker did not start the lab: it builds the same
+ * ./proxy/split-route.ts). A cluster worker did not start the lab: it builds the same
  * table from the same options (the routes are code; the state is discarded).
  */
 function labRoutes(config: GatewayConfig, lab: RunningLab | undefined): Record<string, readonly RouteDef[]> {

@@ -8,7 +8,7 @@
  * the replay cache carry on. What the listener itself is made of (address,
  * port, TLS on or off, HTTP/2, the admin address) needs a restart.
  */
-import type { GatewayConfig } from './config.ts';
+import type { GatewayConfig } from './config/index.ts';
 import { createGateway, type Gateway, type GatewayOptions } from './gateway.ts';
 
 export class ReloadError extends Error {

@@ -1,5 +1,5 @@
 import { DEFAULT_PROFILE, type Profile, parseProfile } from '../catalog/index.ts';
-import { FIELD_GENERATIONS, type FieldGeneration } from '../gateway/limits/fields.ts';
+import { FIELD_GENERATIONS, type FieldGeneration } from '../gateway/policies/limits/fields.ts';
 
 /** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;

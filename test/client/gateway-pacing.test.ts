@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createClient, type PacedEvent } from '../../src/client/index.ts';
-import { FIELD_GENERATIONS } from '../../src/gateway/limits/fields.ts';
+import { FIELD_GENERATIONS } from '../../src/gateway/policies/limits/fields.ts';
 import { startGateway } from '../gateway/support.ts';
 import { startServer, virtualClock } from './support.ts';
 

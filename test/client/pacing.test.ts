@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createClient, type PacedEvent, Pacer } from '../../src/client/index.ts';
-import { FIELD_GENERATIONS } from '../../src/gateway/limits/fields.ts';
+import { FIELD_GENERATIONS } from '../../src/gateway/policies/limits/fields.ts';
 import { type RunningLab, startLab } from '../../src/lab/index.ts';
 import { answerError, startServer, virtualClock } from './support.ts';
 

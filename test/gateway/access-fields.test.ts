@@ -1,5 +1,5 @@
 /**
- * The access line's fields (src/gateway/access-log.ts): client, canonical
+ * The access line's fields (src/gateway/telemetry/access-log.ts): client, canonical
  * path without the query, route, status, bytes in and out, upstream and its
  * time, total time, user agent, request id, level by name.
  */

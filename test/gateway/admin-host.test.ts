@@ -1,5 +1,5 @@
 /**
- * DNS rebinding against the admin port (src/gateway/admin.ts): bound to
+ * DNS rebinding against the admin port (src/gateway/telemetry/admin.ts): bound to
  * loopback, it answers only requests addressed to a loopback name; a page
  * that rebinds its own name to 127.0.0.1 still sends `Host: its.name` and
  * gets 403, never the metrics or the dashboard.

@@ -54,7 +54,7 @@ describe('answers the gateway makes itself: 203 transforms, normalised errors, 4
       routes: [
         { path: '/t', targets: [upstream.url], transform: { remove: ['internal_note'], set: { source: 'gateway' } } },
         { path: '/r', targets: [upstream.url], transform: { remove: ['internal_note'] } },
-        { path: '/n', targets: [upstream.url], normalizeErrors: true },
+        { path: '/n', targets: [upstream.url], normaliseErrors: true },
         { path: '/raw', targets: [upstream.url] },
         { path: '/small', targets: [upstream.url], bodyLimit: 16 },
         { path: '/off', targets: [upstream.url], disabled: true },

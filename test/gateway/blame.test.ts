@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { checkGatewayConfig } from '../../src/gateway/config.ts';
+import { checkGatewayConfig } from '../../src/gateway/config/index.ts';
 import {
   closedPort,
   completeByLength,

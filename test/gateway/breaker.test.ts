@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { Breaker } from '../../src/gateway/breaker.ts';
+import { Breaker } from '../../src/gateway/upstream/breaker.ts';
 import {
   completeByLength,
   type RunningGateway,

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the ${env:…} / ${file:…} references are the subject here, not templates.
 /**
- * Secrets in the configuration (src/gateway/config-secrets.ts) and
+ * Secrets in the configuration (src/gateway/config/secrets.ts) and
  * `serve --check-config`: values from the environment and from files, errors
  * at the value's line, and no resolved value in any message or log.
  */
@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { parseConfigText } from '../../src/gateway/config-file.ts';
-import { ConfigError } from '../../src/gateway/config-reader.ts';
+import { parseConfigText } from '../../src/gateway/config/file.ts';
+import { ConfigError } from '../../src/gateway/config/reader.ts';
 import { startServe } from './process.ts';
 import { startUpstream } from './support.ts';
 

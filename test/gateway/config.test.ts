@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { checkGatewayConfig } from '../../src/gateway/config.ts';
-import { loadConfigFile, parseConfigText } from '../../src/gateway/config-file.ts';
-import { ConfigError } from '../../src/gateway/config-reader.ts';
-import { parseDuration, parseSize } from '../../src/gateway/units.ts';
+import { loadConfigFile, parseConfigText } from '../../src/gateway/config/file.ts';
+import { checkGatewayConfig } from '../../src/gateway/config/index.ts';
+import { ConfigError } from '../../src/gateway/config/reader.ts';
+import { parseDuration, parseSize } from '../../src/gateway/config/units.ts';
 
 function issuesOf(text: string): { line?: number; col?: number; field: string; message: string }[] {
   try {

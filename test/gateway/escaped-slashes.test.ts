@@ -1,5 +1,5 @@
 /**
- * Encoded slashes on gateway routes (src/gateway/paths.ts escapedSlashesFor):
+ * Encoded slashes on gateway routes (src/gateway/proxy/paths.ts escapedSlashesFor):
  * refused by default wherever a path rule decides (protect, a rate limit's
  * routes), a prefix is stripped or a target has a base path, so an upstream
  * that decodes %2F never serves a path the rule did not see; kept elsewhere.

@@ -105,7 +105,7 @@ describe('forwarding: requests go up and answers come back streamed, minus hop-b
     assert.equal((JSON.parse(res.body) as { url: string }).url, '/base/items/a%2Fb?x=1&y=%20');
     const bare = await rawExchange(gateway.port, 'GET /api?q=1 HTTP/1.1\r\nHost: h\r\n\r\n', completeByLength);
     assert.equal((JSON.parse(bare.body) as { url: string }).url, '/base/?q=1');
-    // Unset, a route that strips its prefix refuses encoded slashes (src/gateway/paths.ts).
+    // Unset, a route that strips its prefix refuses encoded slashes (src/gateway/proxy/paths.ts).
     const strict = await rawExchange(gateway.port, 'GET /strict/a%2Fb HTTP/1.1\r\nHost: h\r\n\r\n', completeByLength);
     assert.equal(strict.status, 400);
   });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { parseConfigText } from '../../src/gateway/config-file.ts';
-import { ConfigError } from '../../src/gateway/config-reader.ts';
+import { parseConfigText } from '../../src/gateway/config/file.ts';
+import { ConfigError } from '../../src/gateway/config/reader.ts';
 import {
   completeByLength,
   type RunningGateway,

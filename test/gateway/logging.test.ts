@@ -8,11 +8,11 @@ import type { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import { hundredths } from '../../src/gateway/access-log.ts';
-import { FdSink } from '../../src/gateway/log-sink.ts';
+import { hundredths } from '../../src/gateway/telemetry/access-log.ts';
+import { FdSink } from '../../src/gateway/telemetry/log-sink.ts';
 import { completeByLength, rawExchange, startGateway, startUpstream, type Upstream } from './support.ts';
 
-const SINK = fileURLToPath(new URL('../../src/gateway/log-sink.ts', import.meta.url));
+const SINK = fileURLToPath(new URL('../../src/gateway/telemetry/log-sink.ts', import.meta.url));
 
 /**
  * A plain node process (no loader: tsx opens process.stdout itself, which

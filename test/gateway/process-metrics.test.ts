@@ -1,5 +1,5 @@
 /**
- * Process metrics on /metrics (src/gateway/process-metrics.ts), by the names
+ * Process metrics on /metrics (src/gateway/telemetry/process-metrics.ts), by the names
  * prom-client's collectDefaultMetrics gives them, with values that mean what
  * those names say.
  */

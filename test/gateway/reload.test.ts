@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Agent, request } from 'undici';
-import { checkGatewayConfig } from '../../src/gateway/config.ts';
+import { checkGatewayConfig } from '../../src/gateway/config/index.ts';
 import type { Gateway } from '../../src/gateway/gateway.ts';
 import { ReloadError, reloadGateway } from '../../src/gateway/reload.ts';
 import { type RunningGateway, startGateway, startUpstream, type Upstream } from './support.ts';

@@ -6,7 +6,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
-import { checkGatewayConfig } from '../../src/gateway/config.ts';
+import { checkGatewayConfig } from '../../src/gateway/config/index.ts';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/gateway.ts';
 
 export interface Upstream {

@@ -9,8 +9,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { parseConfigText } from '../../src/gateway/config-file.ts';
-import { ConfigError } from '../../src/gateway/config-reader.ts';
+import { parseConfigText } from '../../src/gateway/config/file.ts';
+import { ConfigError } from '../../src/gateway/config/reader.ts';
 import { type ServeProcess, startServe } from './process.ts';
 import { type Cert, curlWithHttp2, makeCert } from './tls-support.ts';
 

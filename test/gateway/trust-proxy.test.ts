@@ -1,5 +1,5 @@
 /**
- * trustProxy (src/gateway/client-address.ts): the client address comes from
+ * trustProxy (src/gateway/proxy/client-address.ts): the client address comes from
  * Forwarded / X-Forwarded-For only through trusted hops, and that address is
  * the one the `ip` rate-limit key, the access log and the X-Forwarded-For sent
  * upstream use. A client spoofing the headers from an untrusted peer changes
@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { resolveClient, trustedProxies } from '../../src/gateway/client-address.ts';
-import { checkGatewayConfig } from '../../src/gateway/config.ts';
+import { checkGatewayConfig } from '../../src/gateway/config/index.ts';
+import { resolveClient, trustedProxies } from '../../src/gateway/proxy/client-address.ts';
 import {
   completeByLength,
   type RunningGateway,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { merge, render } from '../../src/gateway/prometheus.ts';
+import { merge, render } from '../../src/gateway/telemetry/prometheus.ts';
 import { startServe } from './process.ts';
 import { startUpstream } from './support.ts';
 

@@ -4,7 +4,7 @@ import {
   type FieldGeneration,
   QUOTA_EXCEEDED,
   rateLimitHeaderValues,
-} from '../../gateway/limits/fields.ts';
+} from '../../gateway/policies/limits/fields.ts';
 import { sendJson } from '../../server/respond.ts';
 import type { RouteDef } from '../../server/types.ts';
 import { JSON_ONLY, type LabState, queryInt } from '../state.ts';

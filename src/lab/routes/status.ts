@@ -8,7 +8,7 @@ import {
   type Profile,
 } from '../../catalog/index.ts';
 import { type HeaderValues, StatusError } from '../../errors.ts';
-import { rateLimitHeaderValues } from '../../gateway/limits/fields.ts';
+import { rateLimitHeaderValues } from '../../gateway/policies/limits/fields.ts';
 import { sendEmpty, sendJson } from '../../server/respond.ts';
 import type { Handler, RequestContext, RouteDef } from '../../server/types.ts';
 import { queryInt, tagResponse } from '../state.ts';

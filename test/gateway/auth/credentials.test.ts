@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Profile } from '../../../src/catalog/index.ts';
-import { SIGNED_BODY_STATE } from '../../../src/gateway/auth/principal.ts';
-import { type AuthOptions, createAuthGuard } from '../../../src/gateway/guards/auth.ts';
+import { SIGNED_BODY_STATE } from '../../../src/gateway/policies/auth/principal.ts';
+import { type AuthOptions, createAuthGuard } from '../../../src/gateway/policies/guards/auth.ts';
 import { signRequest } from '../../../src/signing.ts';
 import { manualClock, type Served, send, serve } from '../limits/harness.ts';
 

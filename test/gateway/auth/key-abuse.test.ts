@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FailedAuthLimiter } from '../../../src/gateway/auth/failed-auth.ts';
+import { FailedAuthLimiter } from '../../../src/gateway/policies/auth/failed-auth.ts';
 import {
   completeByLength,
   type RunningGateway,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createAuthGuard } from '../../../src/gateway/guards/auth.ts';
-import { createProxyAuthGuard } from '../../../src/gateway/guards/proxy-auth.ts';
-import { createRateLimitGuard } from '../../../src/gateway/guards/rate.ts';
+import { createAuthGuard } from '../../../src/gateway/policies/guards/auth.ts';
+import { createProxyAuthGuard } from '../../../src/gateway/policies/guards/proxy-auth.ts';
+import { createRateLimitGuard } from '../../../src/gateway/policies/guards/rate.ts';
 import { manualClock, type Served, send, serve } from '../limits/harness.ts';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;

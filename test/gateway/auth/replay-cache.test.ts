@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ReplayCache } from '../../../src/gateway/auth/replay.ts';
+import { ReplayCache } from '../../../src/gateway/policies/auth/replay.ts';
 
 describe('replay cache (in process)', () => {
   it('reports a signature seen again before it expires, not after', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RedisReplayStore } from '../../../src/gateway/auth/redis-replay.ts';
-import { createAuthGuard } from '../../../src/gateway/guards/auth.ts';
+import { RedisReplayStore } from '../../../src/gateway/policies/auth/redis-replay.ts';
+import { createAuthGuard } from '../../../src/gateway/policies/guards/auth.ts';
 import { signRequest } from '../../../src/signing.ts';
 import { startRedis } from '../../support/redis.ts';
 import { send, serve } from '../limits/harness.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { readGatewayConfig } from '../../../src/gateway/config.ts';
+import { readGatewayConfig } from '../../../src/gateway/config/index.ts';
 import { type RunningGateway, startGateway, startUpstream, type Upstream } from '../support.ts';
 import { openEvents } from './sse.ts';
 

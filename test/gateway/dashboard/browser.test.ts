@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { catalogFor } from '../../../src/gateway/dashboard/stream.ts';
+import { catalogFor } from '../../../src/gateway/telemetry/dashboard/stream.ts';
 import { type MixGateway, startMixGateway } from './load.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

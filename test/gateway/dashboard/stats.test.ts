@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { causeOf, DashboardStats, type ProcessData, sideOf, WINDOW } from '../../../src/gateway/dashboard/stats.ts';
-import { DashboardView, quantile } from '../../../src/gateway/dashboard/view.ts';
+import {
+  causeOf,
+  DashboardStats,
+  type ProcessData,
+  sideOf,
+  WINDOW,
+} from '../../../src/gateway/telemetry/dashboard/stats.ts';
+import { DashboardView, quantile } from '../../../src/gateway/telemetry/dashboard/view.ts';
 import type { RequestContext } from '../../../src/server/types.ts';
 
 const ctx = (id: string, state: Record<string, unknown> = {}): RequestContext =>

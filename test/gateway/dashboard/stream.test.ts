@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CatalogView } from '../../../src/gateway/dashboard/stream.ts';
-import type { Tick } from '../../../src/gateway/dashboard/view.ts';
+import type { CatalogView } from '../../../src/gateway/telemetry/dashboard/stream.ts';
+import type { Tick } from '../../../src/gateway/telemetry/dashboard/view.ts';
 import { closedPort, startGateway, startUpstream } from '../support.ts';
 import { openEvents, waitForEvent } from './sse.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Tick } from '../../../src/gateway/dashboard/view.ts';
+import type { Tick } from '../../../src/gateway/telemetry/dashboard/view.ts';
 import { startServe } from '../process.ts';
 import { startUpstream } from '../support.ts';
 import { openEvents, waitForEvent } from './sse.ts';

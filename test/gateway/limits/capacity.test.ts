@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createBodyBudget } from '../../../src/gateway/guards/body-budget.ts';
-import { createLoadShedder } from '../../../src/gateway/guards/shed.ts';
+import { createBodyBudget } from '../../../src/gateway/policies/guards/body-budget.ts';
+import { createLoadShedder } from '../../../src/gateway/policies/guards/shed.ts';
 import { type Reply, send, serve } from './harness.ts';
 
 /** Lets the test hold responses open and finish them when it wants. */

@@ -5,10 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ConfigReader, fieldName } from '../../../src/gateway/config-reader.ts';
-import { createRateLimitGuard } from '../../../src/gateway/guards/rate.ts';
-import { type LimitState, rateLimitFieldList, rateLimitHeaderValues } from '../../../src/gateway/limits/fields.ts';
-import { createPolicies, readPolicies } from '../../../src/gateway/policies.ts';
+import { ConfigReader, fieldName } from '../../../src/gateway/config/reader.ts';
+import { createRateLimitGuard } from '../../../src/gateway/policies/guards/rate.ts';
+import { createPolicies, readPolicies } from '../../../src/gateway/policies/index.ts';
+import {
+  type LimitState,
+  rateLimitFieldList,
+  rateLimitHeaderValues,
+} from '../../../src/gateway/policies/limits/fields.ts';
 import { parseDictionary, parseList, Token } from '../../../src/sf/index.ts';
 import { manualClock, type Served, send, serve } from './harness.ts';
 

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Cluster } from 'ioredis';
-import { parseConfigText } from '../../../src/gateway/config-file.ts';
-import { ConfigError, ConfigReader, fieldName } from '../../../src/gateway/config-reader.ts';
+import { parseConfigText } from '../../../src/gateway/config/file.ts';
+import { ConfigError, ConfigReader, fieldName } from '../../../src/gateway/config/reader.ts';
 import {
   createPolicies,
   MemoryStore,
   policyFamilies,
   RedisStore,
   readPolicies,
-} from '../../../src/gateway/policies.ts';
+} from '../../../src/gateway/policies/index.ts';
 import { manualClock, send, serve } from './harness.ts';
 
 function read(value: unknown) {

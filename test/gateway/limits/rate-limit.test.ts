@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createRateLimitGuard } from '../../../src/gateway/guards/rate.ts';
-import { compilePolicy, gcraStep } from '../../../src/gateway/limits/gcra.ts';
-import { MemoryStore } from '../../../src/gateway/limits/memory.ts';
+import { createRateLimitGuard } from '../../../src/gateway/policies/guards/rate.ts';
+import { compilePolicy, gcraStep } from '../../../src/gateway/policies/limits/gcra.ts';
+import { MemoryStore } from '../../../src/gateway/policies/limits/memory.ts';
 import type { Guard } from '../../../src/server/types.ts';
 import { manualClock, type Served, send, serve } from './harness.ts';
 

@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RedisReplayStore } from '../../../src/gateway/auth/redis-replay.ts';
-import { compilePolicy } from '../../../src/gateway/limits/gcra.ts';
-import { RedisStore } from '../../../src/gateway/limits/redis.ts';
-import { StoreUnavailableError } from '../../../src/gateway/limits/store.ts';
+import { RedisReplayStore } from '../../../src/gateway/policies/auth/redis-replay.ts';
+import { compilePolicy } from '../../../src/gateway/policies/limits/gcra.ts';
+import { RedisStore } from '../../../src/gateway/policies/limits/redis.ts';
+import { StoreUnavailableError } from '../../../src/gateway/policies/limits/store.ts';
 import { type RedisClusterHandle, startRedisCluster } from '../../support/redis-cluster.ts';
 import { startSentinel } from '../../support/redis-sentinel.ts';
 

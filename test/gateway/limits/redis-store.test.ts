@@ -4,12 +4,12 @@ import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { createRateLimitGuard } from '../../../src/gateway/guards/rate.ts';
-import { compilePolicy } from '../../../src/gateway/limits/gcra.ts';
-import { MemoryStore } from '../../../src/gateway/limits/memory.ts';
-import { GCRA_SCRIPT_SHA, RedisStore } from '../../../src/gateway/limits/redis.ts';
-import type { RedisClient } from '../../../src/gateway/limits/redis-connection.ts';
-import { StoreUnavailableError } from '../../../src/gateway/limits/store.ts';
+import { createRateLimitGuard } from '../../../src/gateway/policies/guards/rate.ts';
+import { compilePolicy } from '../../../src/gateway/policies/limits/gcra.ts';
+import { MemoryStore } from '../../../src/gateway/policies/limits/memory.ts';
+import { GCRA_SCRIPT_SHA, RedisStore } from '../../../src/gateway/policies/limits/redis.ts';
+import type { RedisClient } from '../../../src/gateway/policies/limits/redis-connection.ts';
+import { StoreUnavailableError } from '../../../src/gateway/policies/limits/store.ts';
 import { type RedisHandle, startRedis } from '../../support/redis.ts';
 import { manualClock, send, serve } from './harness.ts';
 
