@@ -4,14 +4,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { DestinationStream } from 'pino';
-import { StatusError } from '../errors.ts';
 import type { Transport } from '../server/h2.ts';
 import { createServer } from '../server/serve.ts';
 import type { Guard, RequestContext, RouteDef } from '../server/types.ts';
 import type { GatewayConfig } from './config/index.ts';
 import type { RouteConfig } from './config/route.ts';
+import { createDrainGuard } from './policies/guards/drain.ts';
 import { createPolicies, type Policies, type PolicyHooks } from './policies/index.ts';
-import { instrumentPolicies } from './policies/record.ts';
+import { decisionOf, type LimitDecision } from './policies/registry.ts';
 import { ensureClient, resolveClient, trustedProxies } from './proxy/client-address.ts';
 import { createProxyHandler } from './proxy/exchange.ts';
 import { escapedSlashesFor } from './proxy/paths.ts';
@@ -201,14 +201,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       onStoreFailure: (e) =>
         log.warn({ store: e.store, outcome: e.outcome, err: e.error.message }, 'rate-limit store failure'),
     });
-  const drainGuard: Guard = function refuseWhileDraining(): void {
-    if (!draining) return;
-    // RFC 9110 §15.6.4 + §10.2.3: temporary, so Retry-After; RFC 9112 §9.6: close this connection.
-    throw new StatusError(503, 'The gateway is shutting down; retry shortly.', {
-      headers: { 'retry-after': config.drain.retryAfter, connection: 'close' },
-      subcode: 'DRAINING',
-    });
-  };
+  const drainGuard = createDrainGuard(() => draining, config.drain.retryAfter);
 
   // trustProxy: the client address, through trusted hops only, before any guard keys on it (./client-address.ts).
   const trust = config.trustProxy.length ? trustedProxies(config.trustProxy) : undefined;
@@ -221,13 +214,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     : [];
 
   const statsFor = (ctx: RequestContext): RouteStats => (ctx.route && statsOf.get(ctx.route)) || unmatched;
-  // The limiter's decision, recorded in a routed request's state (./policies/record.ts).
-  const limitOf = (ctx: RequestContext): string | undefined =>
-    ctx.route ? (ctx.state.limit as string | undefined) : undefined;
+  // The limiter's decision, recorded in a routed request's state (./policies/registry.ts).
+  const limitOf = (ctx: RequestContext): LimitDecision | undefined => (ctx.route ? decisionOf(ctx) : undefined);
   const server = createServer({
     profile: config.profile,
     routes,
-    accessGuards: [...clientGuards, drainGuard, ...instrumentPolicies(policies), ...(options.accessGuards ?? [])],
+    accessGuards: [...clientGuards, drainGuard, ...policies.guards, ...(options.accessGuards ?? [])],
     limits: config.limits,
     transport: transportOf(config, log),
     onResponse(ctx: RequestContext, status: number, ms: number): void {

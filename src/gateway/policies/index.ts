@@ -18,6 +18,7 @@ import { createLoadShedder, type LoadShedder } from './guards/shed.ts';
 import { MemoryStore } from './limits/memory.ts';
 import { RedisStore } from './limits/redis.ts';
 import type { FailurePolicy, RateLimitStore, StoreFailureListener } from './limits/store.ts';
+import { ACCESS_GUARDS, type AccessGuardName, withDecision } from './registry.ts';
 
 export { POLICY_KEYS, type PoliciesConfig, readPolicies } from '../config/policies.ts';
 export { type PolicyStats, policyFamilies } from '../telemetry/policy-metrics.ts';
@@ -30,6 +31,7 @@ export { compileRules, type RouteMatcher, type RouteRule } from './auth/routes.t
 export { type AuthGuard, type AuthOptions, createAuthGuard, type ProtectRule } from './guards/auth.ts';
 export { type BodyBudget, type BodyBudgetOptions, createBodyBudget } from './guards/body-budget.ts';
 export { type ClientKey, clientKeyFn, presentedApiKey } from './guards/client-key.ts';
+export { createDrainGuard } from './guards/drain.ts';
 export { createProxyAuthGuard, type ProxyAuthOptions, type ProxyUser } from './guards/proxy-auth.ts';
 export { createRateLimitGuard, type RateLimitGuard, type RateLimitOptions, type RoutedPolicy } from './guards/rate.ts';
 export { createLoadShedder, type LoadShedder, type LoadShedOptions } from './guards/shed.ts';
@@ -53,6 +55,16 @@ export {
   type StoreFailureListener,
   StoreUnavailableError,
 } from './limits/store.ts';
+export {
+  ACCESS_GUARDS,
+  type AccessGuardName,
+  type AccessGuardSpec,
+  accessGuard,
+  DECISION_STATE,
+  decisionOf,
+  type LimitDecision,
+  type Owned,
+} from './registry.ts';
 
 /** A shared store's reachability, as /readyz reports it. */
 export interface StoreHealth {
@@ -75,8 +87,14 @@ export interface PolicyHooks {
 }
 
 export interface Policies {
-  /** ServerOptions.accessGuards, in contract order: 407 → 401/441/403 → 429 rate → 429 shed → 413 budget. */
+  /**
+   * ServerOptions.accessGuards, in the registry's order (./registry.ts ACCESS_GUARDS: 407 → 401/441/403
+   * → 429 rate → 429 shed → 413 budget; the gateway puts drain's 503 before them), each limiting one
+   * recording its decision.
+   */
   readonly guards: readonly Guard[];
+  /** The registry name of each of `guards`, in the same order. */
+  readonly names: readonly AccessGuardName[];
   readonly auth: AuthGuard | undefined;
   readonly rate: RateLimitGuard | undefined;
   readonly shedder: LoadShedder | undefined;
@@ -94,9 +112,9 @@ export interface Policies {
 
 /** Builds the guards of a validated `policies` section (see readPolicies). */
 export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}): Policies {
-  const guards: Guard[] = [];
+  const built: Partial<Record<AccessGuardName, Guard>> = {};
   const clock = hooks.clock ?? Date.now;
-  if (config.proxyAuth) guards.push(createProxyAuthGuard(config.proxyAuth));
+  if (config.proxyAuth) built['proxy-auth'] = createProxyAuthGuard(config.proxyAuth);
 
   // Failed store calls, by store and by what the request got.
   const failures: Record<string, { allowed: number; refused: number }> = {};
@@ -129,7 +147,7 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
       failureLimit,
       clock,
     });
-    guards.push(auth);
+    built.auth = auth;
   }
 
   let rate: RateLimitGuard | undefined;
@@ -157,11 +175,11 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
       clock,
       unavailableRetryAfter: c.unavailableRetryAfter,
     });
-    guards.push(rate);
+    built.rate = rate;
   }
 
   const shedder = config.shed ? createLoadShedder(config.shed) : undefined;
-  if (shedder) guards.push(shedder.guard);
+  if (shedder) built.shed = shedder.guard;
   const bodyBudget = config.bodyBudget
     ? createBodyBudget({
         maxBytes: config.bodyBudget.maxBytes,
@@ -169,10 +187,12 @@ export function createPolicies(config: PoliciesConfig, hooks: PolicyHooks = {}):
         unknownLengthBytes: config.bodyBudget.unknownLength,
       })
     : undefined;
-  if (bodyBudget) guards.push(bodyBudget.guard);
+  if (bodyBudget) built.budget = bodyBudget.guard;
+  const order = ACCESS_GUARDS.filter((spec) => built[spec.name]);
 
   return {
-    guards,
+    guards: order.map((spec) => withDecision(spec, built[spec.name]!)),
+    names: order.map((spec) => spec.name),
     auth,
     rate,
     shedder,

@@ -25,7 +25,20 @@ import { PRINCIPAL_STATE, type Principal, SIGNED_BODY_STATE } from '../auth/prin
 import { ReplayCache, type ReplayStore } from '../auth/replay.ts';
 import { compileRules, type RouteMatcher, type RouteRule } from '../auth/routes.ts';
 import { StoreUnavailableError } from '../limits/store.ts';
+import type { Owned } from '../registry.ts';
 import { ipOf, presentedApiKey } from './client-key.ts';
+
+/**
+ * 401 missing/malformed (and, outside `dis`, failed verification); 441 failed verification under
+ * `dis`; 403 a key without the right; 429 too many failures from an address; 503 the replay store down.
+ */
+export const owns = [
+  { code: 401, subcodes: ['MISSING', 'MALFORMED', 'API_KEY', 'ACCESS_KEY', 'DATE', 'SIGNATURE', 'REPLAY'] },
+  { code: 441, subcodes: ['API_KEY', 'ACCESS_KEY', 'DATE', 'SIGNATURE', 'REPLAY'] },
+  { code: 403, subcodes: [''] },
+  { code: 429, subcodes: ['AUTH_FAILURES'] },
+  { code: 503, subcodes: ['REPLAY_STORE'] },
+] as const satisfies readonly Owned[];
 
 export interface ProtectRule extends RouteRule {
   /** Schemes this route accepts. @default every scheme that has keys configured */

@@ -1,5 +1,9 @@
 import { StatusError } from '../../../errors.ts';
 import type { Guard, RequestContext } from '../../../server/types.ts';
+import type { Owned } from '../registry.ts';
+
+/** 413 `BUDGET`: larger than the budget can ever hold; `BUSY`: retry when bodies in flight finish. */
+export const owns = [{ code: 413, subcodes: ['BUDGET', 'BUSY'] }] as const satisfies readonly Owned[];
 
 export interface BodyBudgetOptions {
   /** Body bytes the gateway holds in flight at once, across all requests. */
@@ -63,9 +67,7 @@ export function createBodyBudget(options: BodyBudgetOptions): BodyBudget {
       throw new StatusError(
         413,
         `The body (${n} bytes) is larger than the gateway can ever hold (${maxBytes} bytes).`,
-        {
-          headers: { Connection: 'close' },
-        },
+        { headers: { Connection: 'close' }, subcode: 'BUDGET' },
       );
     }
     if (inUse + n > maxBytes) {

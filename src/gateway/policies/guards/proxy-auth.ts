@@ -3,6 +3,9 @@ import { StatusError } from '../../../errors.ts';
 import type { Guard, RequestContext } from '../../../server/types.ts';
 import { basicChallenge } from '../auth/challenge.ts';
 import { compileRules, type RouteRule } from '../auth/routes.ts';
+import type { Owned } from '../registry.ts';
+
+export const owns = [{ code: 407, subcodes: ['MISSING', 'MALFORMED', 'INVALID'] }] as const satisfies readonly Owned[];
 
 export interface ProxyUser {
   user: string;

@@ -14,7 +14,14 @@ import {
 import { type CompiledPolicy, compilePolicy, type Decision, type RatePolicy } from '../limits/gcra.ts';
 import { MemoryStore } from '../limits/memory.ts';
 import { type RateLimitStore, StoreUnavailableError } from '../limits/store.ts';
+import type { Owned } from '../registry.ts';
 import { type ClientKey, clientKeyFn } from './client-key.ts';
+
+/** 429 over the limit; 503 while a fail-closed store cannot decide. */
+export const owns = [
+  { code: 429, subcodes: ['RATE_LIMIT'] },
+  { code: 503, subcodes: ['RATE_STORE'] },
+] as const satisfies readonly Owned[];
 
 /** A policy that decides only for the requests its `routes` cover (every request without). */
 export interface RoutedPolicy {

@@ -1,5 +1,8 @@
 import { StatusError } from '../../../errors.ts';
 import type { Guard, RequestContext } from '../../../server/types.ts';
+import type { Owned } from '../registry.ts';
+
+export const owns = [{ code: 429, subcodes: ['OVERLOAD'] }] as const satisfies readonly Owned[];
 
 export interface LoadShedOptions {
   /** Requests admitted at once; one more is answered 429. */
