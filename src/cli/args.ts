@@ -1,4 +1,5 @@
-import { CliError, closest } from './errors.ts';
+import { closest } from '../closest.ts';
+import { CliError } from './errors.ts';
 
 export interface FlagSpec {
   type: 'string' | 'boolean' | 'number';

@@ -1,11 +1,8 @@
+import type { TextOutput } from '../io.ts';
 import type { FlagSpecs, FlagValue } from './args.ts';
 import type { Terminal } from './progress.ts';
 
-export interface CommandIO {
-  /** Writes to standard output (a newline is not added). */
-  out(text: string): void;
-  /** Writes to standard error. */
-  err(text: string): void;
+export interface CommandIO extends TextOutput {
   /** A terminal for transient progress lines (stderr, else stdout, when one is a TTY); absent otherwise. */
   tty?: Terminal;
 }

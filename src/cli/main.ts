@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { closest } from '../closest.ts';
 import { describeFlags, parseArgs } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
 import { COMMANDS } from './commands.ts';
-import { CliError, closest } from './errors.ts';
+import { CliError } from './errors.ts';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -1,6 +1,6 @@
 import { PROFILE_IDS, type Profile } from '../catalog/index.ts';
 import { loadConfigFile } from '../gateway/config/file.ts';
-import { type GatewayConfig, LOG_LEVELS, type LogLevel, readGatewayConfig } from '../gateway/config/index.ts';
+import { DEFAULTS, type GatewayConfig, LOG_LEVELS, type LogLevel, readGatewayConfig } from '../gateway/config/index.ts';
 import { ConfigError } from '../gateway/config/reader.ts';
 import { parseTarget } from '../gateway/config/route.ts';
 import { ListenError } from '../gateway/gateway.ts';
@@ -81,13 +81,12 @@ export function checkSummary(config: GatewayConfig, file: string | undefined): s
 export const serve: Command = {
   name: 'serve',
   summary: 'the gateway: the contract in front of any HTTP API (the lab by default)',
-  usage:
-    'serve [--upstream <url>] [--config <gateway.yaml>] [--port 8080] [--host 127.0.0.1] [--admin-port 9090] [--profile <p>] [--workers N]',
+  usage: `serve [--upstream <url>] [--config <gateway.yaml>] [--port ${DEFAULTS.port}] [--host ${DEFAULTS.host}] [--admin-port ${DEFAULTS.adminPort}] [--profile <p>] [--workers N]`,
   details: [
     'With no --upstream and no routes in --config, the lab is started in this process on a',
     'loopback port and fronted. Access logs are JSON lines on stdout; the banner goes to stderr.',
     'SIGTERM / SIGINT: stop accepting, answer new requests 503 + Retry-After, let in-flight',
-    'requests finish (drain.grace in the config, 10 s by default), exit 0.',
+    `requests finish (drain.grace in the config, ${DEFAULTS.grace / 1000} s by default), exit 0.`,
     '',
     'Examples:',
     '  statuskit serve',
@@ -103,11 +102,11 @@ export const serve: Command = {
       multiple: true,
     },
     config: { type: 'string', description: 'gateway configuration (YAML or JSON)', placeholder: '<file>' },
-    port: { type: 'number', description: 'port of the gateway (default 8080)', placeholder: '<port>' },
-    host: { type: 'string', description: 'address to listen on (default 127.0.0.1)', placeholder: '<host>' },
+    port: { type: 'number', description: `port of the gateway (default ${DEFAULTS.port})`, placeholder: '<port>' },
+    host: { type: 'string', description: `address to listen on (default ${DEFAULTS.host})`, placeholder: '<host>' },
     'admin-port': {
       type: 'number',
-      description: 'port of /metrics /healthz /readyz (default 9090)',
+      description: `port of /metrics /healthz /readyz (default ${DEFAULTS.adminPort})`,
       placeholder: '<port>',
     },
     profile: {
@@ -118,12 +117,16 @@ export const serve: Command = {
     },
     'log-level': {
       type: 'string',
-      description: 'log level (default info)',
+      description: `log level (default ${DEFAULTS.logLevel})`,
       placeholder: '<level>',
       choices: LOG_LEVELS,
     },
     quiet: { type: 'boolean', description: 'no banner, no access log lines (warnings and errors only)' },
-    workers: { type: 'number', description: 'processes sharing the port (default 1)', placeholder: '<N>' },
+    workers: {
+      type: 'number',
+      description: `processes sharing the port (default ${DEFAULTS.workers})`,
+      placeholder: '<N>',
+    },
     'check-config': {
       type: 'boolean',
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's own reference syntax, not a template.

@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import type { CommandIO } from '../cli/command.ts';
+import type { TextOutput } from '../io.ts';
 import type { RunningLab } from '../lab/index.ts';
 import { banner } from './banner.ts';
 import { ClusterCounters, REFRESH } from './cluster-counters.ts';
@@ -39,7 +39,7 @@ export interface PrimaryOptions {
   config: GatewayConfig;
   workers: number;
   banner?: boolean;
-  io: CommandIO;
+  io: TextOutput;
   stopSignal: Promise<NodeJS.Signals>;
   withLab: (config: GatewayConfig) => Promise<{ config: GatewayConfig; lab: RunningLab | undefined }>;
 }

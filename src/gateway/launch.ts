@@ -1,10 +1,10 @@
 import cluster from 'node:cluster';
-import type { CommandIO } from '../cli/command.ts';
+import type { TextOutput } from '../io.ts';
 import { createLab, type RunningLab, startLab } from '../lab/index.ts';
 import type { RouteDef } from '../server/types.ts';
 import { banner } from './banner.ts';
 import { runPrimary, runWorker } from './cluster.ts';
-import { type GatewayConfig, readGatewayConfig } from './config/index.ts';
+import { DEFAULTS, type GatewayConfig, readGatewayConfig } from './config/index.ts';
 import type { RouteConfig } from './config/route.ts';
 import { createGateway, type Gateway, type GatewayOptions, ListenError } from './gateway.ts';
 import { IpcReplayStore } from './policies/auth/ipc-replay.ts';
@@ -26,7 +26,7 @@ export interface LaunchOptions {
   workers?: number;
   /** Print the start-up banner (stderr). @default true */
   banner?: boolean;
-  io: CommandIO;
+  io: TextOutput;
   stopSignal: Promise<NodeJS.Signals>;
 }
 
@@ -86,7 +86,7 @@ export async function listenOrExplain(gateway: Gateway): Promise<{ url: string; 
  * status once everything has shut down.
  */
 export async function launch(options: LaunchOptions): Promise<number> {
-  const workers = options.workers ?? 1;
+  const workers = options.workers ?? DEFAULTS.workers;
   if (workers > 1 && cluster.isPrimary) return runPrimary({ ...options, workers, withLab });
   const { config, lab } = await withLab(options.config);
   const fronted = options.config.routes.length === 0;

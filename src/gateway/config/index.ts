@@ -82,6 +82,8 @@ export const DEFAULTS = {
   adminPort: 9090,
   grace: 10_000, // 10 s
   drainRetryAfter: 5, // 5 s
+  logLevel: 'info',
+  workers: 1,
 } as const;
 
 const TOP_KEYS = ['profile', 'listen', 'admin', 'log', 'drain', 'limits', 'routes', 'policies', 'trustProxy'] as const;
@@ -212,7 +214,7 @@ export function readGatewayConfig(raw: unknown): { config: GatewayConfig; issues
   const listen = readListen(r, top.listen);
   const admin = top.admin === false ? false : readAdmin(r, top.admin);
   const log = top.log === undefined ? {} : (r.object(top.log, ['log'], ['level']) ?? {});
-  const logLevel = r.oneOf(log, 'level', ['log'], LOG_LEVELS, 'info') ?? 'info';
+  const logLevel = r.oneOf(log, 'level', ['log'], LOG_LEVELS, DEFAULTS.logLevel) ?? DEFAULTS.logLevel;
   const drainObj = top.drain === undefined ? {} : (r.object(top.drain, ['drain'], ['grace', 'retryAfter']) ?? {});
   const grace = r.duration(drainObj, 'grace', ['drain'], DEFAULTS.grace);
   const retryAfterMs = r.duration(drainObj, 'retryAfter', ['drain'], DEFAULTS.drainRetryAfter * 1000, 1000);

@@ -1,4 +1,4 @@
-import { closest } from '../../cli/errors.ts';
+import { closest } from '../../closest.ts';
 import { type Parsed, parseDuration, parseSize } from './units.ts';
 
 /** Where a value sits in the configuration: `routes[0].timeout` is `['routes', 0, 'timeout']`. */
