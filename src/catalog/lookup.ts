@@ -102,3 +102,12 @@ export function nearestCodes(code: number, count = 3, profile?: Profile): readon
   );
   return [...pool].sort((a, b) => Math.abs(a.code - code) - Math.abs(b.code - code) || a.code - b.code).slice(0, count);
 }
+
+/**
+ * Whether an answer with this status never carries content (RFC 9110 §6.4.1:
+ * 1xx, 204, 205 and 304; the catalog's `body: false`). Not the wire's framing
+ * rule (RFC 9112 §6.3, where a 205 with Content-Length still has bytes to read).
+ */
+export function hasNoContent(status: number): boolean {
+  return status < 200 || BY_CODE.get(status)?.body === false;
+}

@@ -1,3 +1,4 @@
+import { hasNoContent } from '../catalog/index.ts';
 import { type PreparedBody, prepareBody } from './body.ts';
 import { HttpError, readErrorBody, TimeoutError } from './errors.ts';
 import { type ClientOptions, headerRecord, type ResolvedOptions, resolveOptions } from './options.ts';
@@ -112,7 +113,7 @@ export function createClient(options: ClientOptions = {}): Client {
       const promise = Promise.resolve().then(() => run(input, { ...init, method }, accept)) as ResponsePromise;
       promise.json = <T>() => {
         accept = 'application/json';
-        return promise.then(async (r) => (r.status === 204 || r.status === 205 ? undefined : r.json()) as Promise<T>);
+        return promise.then(async (r) => (hasNoContent(r.status) ? undefined : r.json()) as Promise<T>);
       };
       promise.text = () => promise.then((r) => r.text());
       promise.arrayBuffer = () => promise.then((r) => r.arrayBuffer());

@@ -1,14 +1,15 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
+import { hasNoContent } from '../../catalog/index.ts';
 import { BodySource } from './body-source.ts';
 import { ClientResponse } from './response.ts';
 import { AttemptTimeout, type Transport, type TransportRequest } from './types.ts';
 
 type Controller = Dispatcher.DispatchController;
 
-/** RFC 9110 §6.4.1: these answers never carry content, whatever the framing says. */
+/** RFC 9110 §6.4.1 (the catalog's `body: false`) and §9.3.2 HEAD: no content, whatever the framing says. */
 function bodiless(status: number, method: string): boolean {
-  return method === 'HEAD' || status === 204 || status === 205 || status === 304;
+  return method === 'HEAD' || hasNoContent(status);
 }
 
 function toHeaders(raw: IncomingHttpHeaders): Headers {
