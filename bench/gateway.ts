@@ -42,8 +42,14 @@ const CONNECTIONS = 50;
 
 /** A 1 KiB JSON answer (the upstream's, to every request). */
 const ANSWER = JSON.stringify({ id: 'example', status: 'ACTIVE', pad: 'x'.repeat(1024 - 39) });
-const WORKLOADS = [
-  { name: 'GET 1 KiB', method: 'GET', body: undefined as string | undefined, headers: {} },
+interface Workload {
+  name: string;
+  method: string;
+  body: string | undefined;
+  headers: Record<string, string>;
+}
+const WORKLOADS: Workload[] = [
+  { name: 'GET 1 KiB', method: 'GET', body: undefined, headers: {} },
   {
     name: 'POST 16 KiB',
     method: 'POST',
@@ -77,7 +83,7 @@ async function upstream(): Promise<Running> {
   return { child, port, stop: () => stopChild(child) };
 }
 
-async function phase(c: Contestant, server: Running, w: (typeof WORKLOADS)[number], s: number): Promise<Phase> {
+async function phase(c: Contestant, server: Running, w: Workload, s: number): Promise<Phase> {
   const pids = processTree(server.child.pid as number);
   const before = cpuSeconds(pids);
   const load = await measure({
@@ -111,7 +117,9 @@ for (let run = 0; run < RUNS; run++) {
       console.error(`run ${run + 1} round ${round + 1}/${ROUNDS} done`);
     }
     results.push(byWorkload);
-    servers.forEach((s, k) => rss[k]!.push(peakRssMiB(processTree(s.child.pid as number))));
+    servers.forEach((s, k) => {
+      rss[k]!.push(peakRssMiB(processTree(s.child.pid as number)));
+    });
   } finally {
     for (const s of servers) await s.stop();
     await up.stop();
