@@ -1,6 +1,6 @@
 /** nginx in the foreground in a temporary prefix, for benchmarks that use it as a peer or as a server. */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, stopChild } from './proc.ts';
@@ -34,6 +34,7 @@ export interface NginxOptions {
 /** Starts nginx with no access log and long keep-alive; resolves once it answers. */
 export async function startNginx(o: NginxOptions): Promise<Nginx> {
   const dir = mkdtempSync(join(tmpdir(), 'statuskit-bench-nginx-'));
+  chmodSync(dir, 0o755); // nginx's workers (user nobody) read the files under www/
   for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi', 'www']) mkdirSync(join(dir, d));
   for (const [name, content] of Object.entries(o.files ?? {})) writeFileSync(join(dir, 'www', name), content);
   const port = await freePort();
