@@ -1,215 +1,221 @@
 /**
- * The gateway against its peers, one shared upstream, same run:
- * direct to the upstream, statuskit (every guard, access log, metrics on),
- * a minimal undici proxy (bare, and adding the fields statuskit adds), fast-gateway, @fastify/http-proxy, and nginx when
- * installed. Each server runs in its own child process; wrk (or autocannon)
- * loads it from another. Reports rps, p50/p99 and peak RSS, with ratios.
- *   node --import tsx bench/gateway.ts            (BENCH_PROFILE=1: --cpu-prof for statuskit)
+ * The gateway against its peers, in the same run: statuskit as users run it (`statuskit serve
+ * --upstream …`, defaults, access log on), one worker and --workers 2, a minimal undici proxy,
+ * fast-gateway, @fastify/http-proxy, nginx with 1 and 2 workers, on GET (1 KiB answer) and
+ * POST 16 KiB, from one nginx upstream. One-worker contestants run on CPU 1, wrk and the
+ * upstream on CPU 0; the two-worker ones are not pinned. Every contestant stays up for a run;
+ * after a warm-up, rounds of short phases alternate between them (order rotating), and each
+ * phase records throughput, p99 and the CPU time the contestant's own processes spent per
+ * request (/proc). Two runs back to back, fresh processes each; ratios are per round, and each
+ * is reported with its spread over the rounds and the gap between the runs' medians.
+ *   node --import tsx bench/gateway.ts     BENCH_QUICK=1: about 3 minutes instead of 10
+ *   BENCH_ROUNDS, BENCH_DURATION (s per phase), BENCH_WARMUP (s per contestant and workload), BENCH_RUNS
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import {
+  type Contestant,
+  contestants,
+  LOAD_CPU,
+  NGINX,
+  NGINX_2,
+  NODE_PEERS,
+  type Running,
+  STATUSKIT,
+  STATUSKIT_2,
+  UNDICI,
+} from './gateway/contestants.ts';
+import { cpuSeconds, peakRssMiB, processTree } from './lib/cpu.ts';
 import { type LoadResult, measure } from './lib/load.ts';
-import { freePort, listeningPort, stopChild } from './lib/proc.ts';
+import { nginxInstalled, startNginx } from './lib/nginx.ts';
+import { listeningPort, median, stopChild } from './lib/proc.ts';
 import { machine, table, writeSection } from './lib/report.ts';
+import { runGap, type Spread, showSpread, spread, verdict } from './lib/stats.ts';
 
-const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-/**
- * Load before measuring: the JIT needs it. Measured one second at a time from a cold start,
- * statuskit and the Node peers reach their steady throughput after 2–4 s, the minimal proxy
- * (less code to compile) after 1–2 s; a long-running gateway lives in the steady state.
- */
-const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 4);
+const QUICK = Boolean(process.env.BENCH_QUICK);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 3 : 6));
+const PHASE_S = Number(process.env.BENCH_DURATION ?? 2);
+const WARMUP_S = Number(process.env.BENCH_WARMUP ?? (QUICK ? 3 : 5));
+const RUNS = Number(process.env.BENCH_RUNS ?? 2);
 const CONNECTIONS = 50;
-const PATH = '/streams/example';
-const SCRIPT = fileURLToPath(new URL('./gateway/servers.ts', import.meta.url));
 
-interface Running {
-  child: ChildProcess;
-  port: number;
-  stop(): Promise<void>;
+/** A 1 KiB JSON answer (the upstream's, to every request). */
+const ANSWER = JSON.stringify({ id: 'example', status: 'ACTIVE', pad: 'x'.repeat(1024 - 39) });
+interface Workload {
+  name: string;
+  method: string;
+  body: string | undefined;
+  headers: Record<string, string>;
 }
+const WORKLOADS: Workload[] = [
+  { name: 'GET 1 KiB', method: 'GET', body: undefined, headers: {} },
+  {
+    name: 'POST 16 KiB',
+    method: 'POST',
+    body: JSON.stringify({ data: 'y'.repeat(16 * 1024 - 11) }),
+    headers: { 'content-type': 'application/json' },
+  },
+];
 
-async function startNode(kind: string, upstream: string, profileDir?: string): Promise<Running> {
-  const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', SCRIPT, kind, upstream], {
-    env: { ...process.env, NODE_ENV: 'production' },
+interface Phase {
+  load: LoadResult;
+  /** CPU µs the contestant's processes spent per request. */
+  cpuUs: number;
+}
+/** results[run][workload][contestant] = phases, one a round. */
+type Results = Phase[][][][];
+
+async function upstream(): Promise<Running> {
+  if (nginxInstalled()) {
+    const n = await startNginx({
+      workers: 1,
+      cpus: LOAD_CPU,
+      server: `default_type application/json; location / { return 200 '${ANSWER}'; }`,
+    });
+    return { child: n.child, port: n.port, stop: n.stop };
+  }
+  const servers = fileURLToPath(new URL('./gateway/servers.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', servers, 'upstream'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const port = await listeningPort(child, kind);
+  const port = await listeningPort(child, 'upstream');
   return { child, port, stop: () => stopChild(child) };
 }
 
-function nginxInstalled(): boolean {
-  return spawnSync('nginx', ['-v']).status === 0;
+async function phase(c: Contestant, server: Running, w: Workload, s: number): Promise<Phase> {
+  const pids = processTree(server.child.pid as number);
+  const before = cpuSeconds(pids);
+  const load = await measure({
+    url: `http://127.0.0.1:${server.port}/streams/example`,
+    connections: CONNECTIONS,
+    durationSec: s,
+    method: w.method,
+    body: w.body,
+    headers: w.headers,
+    cpus: c.loadCpus,
+  });
+  return { load, cpuUs: ((cpuSeconds(pids) - before) * 1e6) / Math.max(1, load.requests) };
 }
 
-/** nginx with one worker, keep-alive to the upstream, no access log: its best case. */
-async function startNginx(upstreamPort: number): Promise<Running> {
-  const dir = mkdtempSync(join(tmpdir(), 'statuskit-bench-nginx-'));
-  for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d));
-  const port = await freePort();
-  const conf = `worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  upstream up { server 127.0.0.1:${upstreamPort}; keepalive 128; }
-  server {
-    listen 127.0.0.1:${port};
-    location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; }
+const list = contestants();
+const results: Results = [];
+const rss: number[][] = list.map(() => []);
+for (let run = 0; run < RUNS; run++) {
+  const up = await upstream();
+  const servers: Running[] = [];
+  try {
+    for (const c of list) servers.push(await c.start(up.port));
+    for (let k = 0; k < list.length; k++) for (const w of WORKLOADS) await phase(list[k]!, servers[k]!, w, WARMUP_S);
+    const byWorkload = WORKLOADS.map(() => list.map((): Phase[] => []));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let i = 0; i < list.length; i++) {
+        const k = (i + round) % list.length;
+        for (let j = 0; j < WORKLOADS.length; j++)
+          byWorkload[j]![k]!.push(await phase(list[k]!, servers[k]!, WORKLOADS[j]!, PHASE_S));
+      }
+      console.error(`run ${run + 1} round ${round + 1}/${ROUNDS} done`);
+    }
+    results.push(byWorkload);
+    servers.forEach((s, k) => {
+      rss[k]!.push(peakRssMiB(processTree(s.child.pid as number)));
+    });
+  } finally {
+    for (const s of servers) await s.stop();
+    await up.stop();
   }
 }
-`;
-  writeFileSync(join(dir, 'nginx.conf'), conf);
-  const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const up = await fetch(`http://127.0.0.1:${port}${PATH}`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (up) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+
+const index = (name: string) => list.findIndex((c) => c.name === name);
+const phasesOf = (run: number, w: number, name: string) => results[run]?.[w]?.[index(name)] ?? [];
+const rps = (p: Phase) => p.load.rps;
+/** Per-request efficiency: the other's CPU µs ÷ statuskit's (higher is better for the first). */
+const cpuEff = (p: Phase) => 1 / p.cpuUs;
+const p99 = (p: Phase) => p.load.p99;
+
+/** The per-round ratios a ÷ b of one figure, each run's list. */
+function perRun(w: number, a: string, b: string, of: (p: Phase) => number): number[][] {
+  return results.map((_, run) => {
+    const pb = phasesOf(run, w, b);
+    return phasesOf(run, w, a).map((p, i) => of(p) / of(pb[i]!));
+  });
+}
+
+interface RatioRow {
+  ratio: string;
+  runs: number[][];
+  goal?: { value: number; atLeast: boolean };
+}
+function ratioRow(r: RatioRow): Record<string, string> {
+  const all: Spread = spread(r.runs.flat());
+  const medians = r.runs.map((x) => median(x));
+  const gap = medians.length > 1 ? runGap(medians[0]!, medians[1]!) : Number.NaN;
   return {
-    child,
-    port,
-    stop: async () => {
-      await stopChild(child);
-      rmSync(dir, { recursive: true, force: true });
-    },
+    ratio: r.ratio,
+    'median (range over rounds)': showSpread(all),
+    'per run': medians.map((m) => m.toFixed(2)).join(' / '),
+    'run gap': Number.isFinite(gap) ? `${(gap * 100).toFixed(1)} %` : '–',
+    goal: r.goal ? `${r.goal.atLeast ? '≥' : '≤'} ${r.goal.value}` : '–',
+    verdict: r.goal ? verdict(all, r.goal.value, r.goal.atLeast) : '–',
   };
 }
 
-/** Peak resident set size of a process in MiB (VmHWM), or NaN where /proc is not there. */
-function peakRssMiB(pid: number | undefined): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
-    return kb / 1024;
-  } catch {
-    return Number.NaN;
+const medianOver = (w: number, name: string, of: (p: Phase) => number) =>
+  median(results.flatMap((_, run) => phasesOf(run, w, name).map(of)));
+const sections: string[] = [];
+for (let w = 0; w < WORKLOADS.length; w++) {
+  const wl = WORKLOADS[w]!.name;
+  const best = NODE_PEERS.reduce((a, b) => (medianOver(w, b, rps) > medianOver(w, a, rps) ? b : a));
+  const bestTail = NODE_PEERS.reduce((a, b) => (medianOver(w, b, p99) < medianOver(w, a, p99) ? b : a));
+  const rows: RatioRow[] = [
+    { ratio: `rps ÷ ${UNDICI}`, runs: perRun(w, STATUSKIT, UNDICI, rps), goal: { value: 1, atLeast: true } },
+    { ratio: `CPU per request: ${UNDICI}'s ÷ statuskit's`, runs: perRun(w, STATUSKIT, UNDICI, cpuEff) },
+    {
+      ratio: `rps ÷ best Node peer (${best})`,
+      runs: perRun(w, STATUSKIT, best, rps),
+      goal: { value: 1.5, atLeast: true },
+    },
+    { ratio: `CPU per request: ${best}'s ÷ statuskit's`, runs: perRun(w, STATUSKIT, best, cpuEff) },
+    { ratio: `p99 ÷ ${bestTail} p99`, runs: perRun(w, STATUSKIT, bestTail, p99), goal: { value: 1, atLeast: false } },
+    {
+      ratio: `--workers 2 rps ÷ 1 worker`,
+      runs: perRun(w, STATUSKIT_2, STATUSKIT, rps),
+      goal: { value: 1.7, atLeast: true },
+    },
+  ];
+  if (index(NGINX) !== -1) {
+    rows.push({ ratio: `rps ÷ ${NGINX}`, runs: perRun(w, STATUSKIT, NGINX, rps) });
+    rows.push({ ratio: `--workers 2 rps ÷ ${NGINX_2}`, runs: perRun(w, STATUSKIT_2, NGINX_2, rps) });
+    rows.push({ ratio: `${NGINX_2} rps ÷ ${NGINX}`, runs: perRun(w, NGINX_2, NGINX, rps) });
   }
+  const servers = list.map((c, k) => ({
+    server: c.name,
+    rps: Math.round(medianOver(w, c.name, rps)),
+    'CPU µs / request': medianOver(w, c.name, (p) => p.cpuUs),
+    'p50 ms': medianOver(w, c.name, (p) => p.load.p50),
+    'p99 ms': medianOver(w, c.name, p99),
+    'peak RSS MiB': Math.max(...rss[k]!),
+    'errors / non-2xx': results
+      .flatMap((_, run) => phasesOf(run, w, c.name))
+      .reduce((a, p) => [a[0]! + p.load.errors, a[1]! + p.load.non2xx], [0, 0])
+      .join(' / '),
+  }));
+  sections.push(`\n### ${wl}\n\n${table(servers)}\n\nstatuskit (1 worker):\n\n${table(rows.map(ratioRow))}`);
 }
-
-async function run(port: number): Promise<LoadResult> {
-  const url = `http://127.0.0.1:${port}${PATH}`;
-  await measure({ url, connections: CONNECTIONS, durationSec: WARMUP_S });
-  return measure({ url, connections: CONNECTIONS, durationSec: DURATION_S });
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
-
-interface Row {
-  name: string;
-  results: LoadResult[];
-  rss: number;
-}
-
-/*
- * Every server is measured in ROUNDS rounds, the order rotating each round:
- * a busy moment of the machine then hits every server alike, and the ratios
- * are the medians of each round's ratios. A server runs only while it is
- * measured (started fresh each round), so no idle peer holds connections to
- * the shared upstream meanwhile.
- */
-const profileDir = process.env.BENCH_PROFILE ? mkdtempSync(join(tmpdir(), 'statuskit-gw-prof-')) : undefined;
-const upstream = await startNode('upstream', '');
-const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
-const peers: [string, () => Promise<Running | undefined>][] = [
-  ['direct (no proxy)', async () => undefined],
-  ['statuskit gateway', () => startNode('statuskit', upstreamUrl, profileDir)],
-  ['minimal undici proxy', () => startNode('undici-proxy', upstreamUrl)],
-  ["minimal undici proxy + statuskit's fields", () => startNode('undici-proxy-fields', upstreamUrl)],
-  ['fast-gateway', () => startNode('fast-gateway', upstreamUrl)],
-  ['@fastify/http-proxy', () => startNode('fastify-http-proxy', upstreamUrl)],
-];
-if (nginxInstalled()) peers.push(['nginx (1 worker)', () => startNginx(upstream.port)]);
-const rows: Row[] = peers.map(([name]) => ({ name, results: [], rss: Number.NaN }));
-try {
-  for (let round = 0; round < ROUNDS; round++) {
-    for (let i = 0; i < peers.length; i++) {
-      const k = (i + round) % peers.length;
-      const [name, start] = peers[k]!;
-      const row = rows[k]!;
-      const server = await start();
-      try {
-        row.results.push(await run(server?.port ?? upstream.port));
-        if (server) row.rss = Math.max(Number.isNaN(row.rss) ? 0 : row.rss, peakRssMiB(server.child.pid));
-      } finally {
-        await server?.stop();
-      }
-      console.error(`round ${round + 1}: ${name} ${Math.round(row.results.at(-1)?.rps ?? 0)} rps`);
-    }
-  }
-} finally {
-  await upstream.stop();
-}
-
-const byName = (n: string) => rows.find((r) => r.name === n)!;
-const rps = (r: Row) => median(r.results.map((x) => x.rps));
-const statuskit = byName('statuskit gateway');
-const nodePeers = ['fast-gateway', '@fastify/http-proxy'].map(byName);
-const bestPeer = nodePeers.reduce((a, b) => (rps(b) > rps(a) ? b : a));
-const undiciProxy = byName('minimal undici proxy');
-const undiciFields = byName("minimal undici proxy + statuskit's fields");
-const fmt = (n: number) => (Number.isFinite(n) ? n : Number.NaN);
-/** The median over rounds of statuskit's value ÷ the other's, in the same round. */
-const ratio = (of: (r: LoadResult) => number, other: Row): number =>
-  median(statuskit.results.map((r, i) => of(r) / of(other.results[i]!)));
 
 const markdown = [
-  `${machine()}. ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION_S} s per server (after ${WARMUP_S} s warm-up each),`,
-  `the order rotating each round; GET ${PATH}`,
-  `(${Buffer.byteLength('{"id":"example","partitions":1,"retention_hours":24,"status":"ACTIVE"}')} B JSON) from one shared`,
-  `upstream; every server in its own process, load from ${rows[0]?.results[0]?.tool ?? 'wrk'} in another. statuskit runs with`,
-  'every front guard, rate limit (keyed per connection, so it decides but never refuses) + load shedding +',
-  'body budget, JSON access log to stdout and metrics on, from the built dist/. Values are medians over the rounds;',
-  'ratios are medians of the per-round ratios.',
+  '## Gateway',
   '',
-  table(
-    rows.map((r) => ({
-      server: r.name,
-      rps: Math.round(rps(r)),
-      'p50 ms': median(r.results.map((x) => x.p50)),
-      'p99 ms': median(r.results.map((x) => x.p99)),
-      'peak RSS MiB': fmt(r.rss),
-      'errors / non-2xx': `${r.results.reduce((a, x) => a + x.errors, 0)} / ${r.results.reduce((a, x) => a + x.non2xx, 0)}`,
-    })),
-  ),
+  `${machine()}, load average ${loadavg()[0]?.toFixed(1)} at the end. \`node --import tsx bench/gateway.ts\`${QUICK ? ' (BENCH_QUICK)' : ''}:`,
+  `${RUNS} runs back to back, fresh processes each; per run every contestant warmed ${WARMUP_S} s per workload, then ${ROUNDS} rounds`,
+  `of ${PHASE_S} s phases per contestant and workload, the order rotating each round; ${CONNECTIONS} connections from wrk.`,
+  'One-worker contestants on CPU 1, wrk and the nginx upstream (1 KiB JSON answer) on CPU 0; the two-worker ones unpinned.',
+  'statuskit is `statuskit serve --upstream …` (defaults, access log to /dev/null). CPU per request: the user + system',
+  "time of the contestant's own processes (/proc, 10 ms ticks) over the requests wrk counted in the phase.",
+  'Peak RSS: the largest VmHWM over the runs, summed over a contestant’s processes. A ratio’s range is over every round',
+  'of both runs; the run gap is the distance of the two runs’ medians; a verdict is `met` only when the range does not cross the goal.',
   '',
-  table([
-    {
-      ratio: `statuskit rps ÷ best Node gateway peer (${bestPeer.name})`,
-      value: ratio((r) => r.rps, bestPeer),
-      goal: '≥ 1.5',
-    },
-    { ratio: 'statuskit rps ÷ minimal undici proxy', value: ratio((r) => r.rps, undiciProxy), goal: '≥ 0.8' },
-    {
-      ratio: 'minimal undici proxy + the same fields ÷ minimal undici proxy (what the fields cost alone)',
-      value: median(undiciFields.results.map((r, i) => r.rps / undiciProxy.results[i]!.rps)),
-      goal: '–',
-    },
-    {
-      ratio: "statuskit rps ÷ minimal undici proxy + the same fields (statuskit's machinery)",
-      value: ratio((r) => r.rps, undiciFields),
-      goal: '–',
-    },
-    { ratio: `statuskit p99 ÷ ${bestPeer.name} p99`, value: ratio((r) => r.p99, bestPeer), goal: '≤ 1' },
-  ]),
+  ...sections,
 ].join('\n');
-
 writeSection('gateway', markdown);
 console.log(markdown);
-if (profileDir) console.log(`\nCPU profile of the statuskit gateway: ${profileDir}`);

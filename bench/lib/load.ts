@@ -17,10 +17,14 @@ export interface LoadOptions {
   method?: string;
   headers?: Record<string, string>;
   body?: string;
+  /** Runs the load generator on these CPUs only (taskset -c, wrk only), e.g. "0". */
+  cpus?: string;
 }
 
 export interface LoadResult {
   rps: number;
+  /** Requests completed. */
+  requests: number;
   /** Latency percentiles in milliseconds. */
   p50: number;
   p99: number;
@@ -55,6 +59,7 @@ export function parseWrk(out: string): Omit<LoadResult, 'tool'> {
   const errors = socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
   return {
     rps: num(/Requests\/sec:\s+([\d.]+)/),
+    requests: num(/(\d+) requests in /),
     p50: pct('50'),
     p99: pct('99'),
     errors,
@@ -80,11 +85,10 @@ export async function measure(options: LoadOptions): Promise<LoadResult> {
       for (const [k, v] of Object.entries(options.headers ?? {}))
         lines.push(`wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`);
       writeFileSync(script, `${lines.join('\n')}\n`);
-      const { stdout } = await run(
-        'wrk',
-        ['-t1', `-c${connections}`, `-d${duration}s`, '--latency', '-s', script, options.url],
-        { maxBuffer: 1 << 20 },
-      );
+      const wrk = ['-t1', `-c${connections}`, `-d${duration}s`, '--latency', '-s', script, options.url];
+      const { stdout } = options.cpus
+        ? await run('taskset', ['-c', options.cpus, 'wrk', ...wrk], { maxBuffer: 1 << 20 })
+        : await run('wrk', wrk, { maxBuffer: 1 << 20 });
       return { ...parseWrk(stdout), tool: 'wrk' };
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -96,13 +100,14 @@ export async function measure(options: LoadOptions): Promise<LoadResult> {
   if (options.body !== undefined) args.push('-b', options.body);
   const { stdout } = await run(process.execPath, [...args, options.url], { maxBuffer: 16 << 20 });
   const r = JSON.parse(stdout) as {
-    requests: { average: number };
+    requests: { average: number; total: number };
     latency: { p50: number; p99: number };
     errors: number;
     non2xx: number;
   };
   return {
     rps: r.requests.average,
+    requests: r.requests.total,
     p50: r.latency.p50,
     p99: r.latency.p99,
     errors: r.errors,
