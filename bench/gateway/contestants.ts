@@ -37,7 +37,10 @@ async function answers(port: number, child: ChildProcess, name: string): Promise
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
     const ok = await fetch(`http://127.0.0.1:${port}/`).then(
-      async (r) => (await r.arrayBuffer(), r.ok),
+      async (r) => {
+        await r.arrayBuffer();
+        return r.ok;
+      },
       () => false,
     );
     if (ok) return;

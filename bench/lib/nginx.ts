@@ -62,7 +62,10 @@ http {
   const probe = `http://127.0.0.1:${port}${o.probe ?? '/'}`;
   for (let i = 0; ; i++) {
     const up = await fetch(probe).then(
-      async (r) => (await r.arrayBuffer(), r.ok),
+      async (r) => {
+        await r.arrayBuffer();
+        return r.ok;
+      },
       () => false,
     );
     if (up) break;

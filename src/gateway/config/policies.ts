@@ -1,3 +1,10 @@
+import { REPLAY_DEFAULTS } from '../policies/auth/replay.ts';
+import { AUTH_DEFAULTS } from '../policies/guards/auth.ts';
+import { BODY_BUDGET_DEFAULTS } from '../policies/guards/body-budget.ts';
+import { PROXY_AUTH_DEFAULTS } from '../policies/guards/proxy-auth.ts';
+import { RATE_DEFAULTS } from '../policies/guards/rate.ts';
+import { SHED_DEFAULTS } from '../policies/guards/shed.ts';
+import { MEMORY_STORE_DEFAULTS } from '../policies/limits/memory.ts';
 /**
  * The `policies` section of the gateway's configuration file: proxy auth,
  * auth, rate limits, load shedding and the body budget. Read with the core's
@@ -197,7 +204,7 @@ export function readPolicies(r: ConfigReader, value: unknown): PoliciesConfig {
     const protect = list(r, pa, 'protect', path, (x, p) => readRule(r, x, p, false));
     if (users && users.length > 0) probe(r, path, () => createProxyAuthGuard({ users }));
     out.proxyAuth = {
-      realm: r.string(pa, 'realm', path, 'statuskit-gateway') ?? '',
+      realm: r.string(pa, 'realm', path, PROXY_AUTH_DEFAULTS.realm) ?? '',
       users: users ?? [],
       ...(protect ? { protect } : {}),
     };
@@ -228,9 +235,9 @@ export function readPolicies(r: ConfigReader, value: unknown): PoliciesConfig {
       probe(r, path, () => createAuthGuard({ apiKeys, accessKeys, ...(protect ? { protect } : {}) }));
     }
     out.auth = {
-      realm: r.string(au, 'realm', path, 'statuskit') ?? '',
-      skew: r.duration(au, 'skew', path, 15 * 60_000, 1000) ?? 0, // 15 min
-      replayCache: r.integer(au, 'replayCache', path, 100_000, 1, 100_000_000) ?? 0,
+      realm: r.string(au, 'realm', path, AUTH_DEFAULTS.realm) ?? '',
+      skew: r.duration(au, 'skew', path, AUTH_DEFAULTS.skewMs, 1000) ?? 0,
+      replayCache: r.integer(au, 'replayCache', path, REPLAY_DEFAULTS.maxEntries, 1, 100_000_000) ?? 0,
       ...(au.replayRedis === undefined
         ? {}
         : { replayRedis: readRedis(r, au.replayRedis, [...path, 'replayRedis'], 'statuskit:replay:') }),
@@ -281,11 +288,14 @@ export function readPolicies(r: ConfigReader, value: unknown): PoliciesConfig {
       key: r.oneOf(rl, 'key', path, CLIENT_KEYS, 'principal') ?? 'principal',
       store: store ?? 'memory',
       memory: {
-        maxKeys: r.integer(mem, 'maxKeys', [...path, 'memory'], 100_000, 1, 100_000_000) ?? 0,
-        sweepInterval: r.duration(mem, 'sweepInterval', [...path, 'memory'], 10_000, 0) ?? 0, // 10 s
+        maxKeys: r.integer(mem, 'maxKeys', [...path, 'memory'], MEMORY_STORE_DEFAULTS.maxKeys, 1, 100_000_000) ?? 0,
+        sweepInterval:
+          r.duration(mem, 'sweepInterval', [...path, 'memory'], MEMORY_STORE_DEFAULTS.sweepIntervalMs, 0) ?? 0,
       },
       redis: readRedis(r, rl.redis, [...path, 'redis'], 'statuskit:rl:'),
-      unavailableRetryAfter: Math.ceil((r.duration(rl, 'unavailableRetryAfter', path, 1000, 1000) ?? 0) / 1000), // 1 s
+      unavailableRetryAfter: Math.ceil(
+        (r.duration(rl, 'unavailableRetryAfter', path, RATE_DEFAULTS.unavailableRetryAfter * 1000, 1000) ?? 0) / 1000,
+      ),
     };
   }
 
@@ -294,7 +304,7 @@ export function readPolicies(r: ConfigReader, value: unknown): PoliciesConfig {
     const path = ['policies', 'shed'];
     const max = r.integer(sh, 'maxInFlight', path, Number.NaN, 1, 10_000_000);
     if (Number.isNaN(max)) r.fail([...path, 'maxInFlight'], 'is required: the most requests admitted at once.');
-    const retryAfter = r.duration(sh, 'retryAfter', path, 1000, 1000) ?? 0; // 1 s
+    const retryAfter = r.duration(sh, 'retryAfter', path, SHED_DEFAULTS.retryAfter * 1000, 1000) ?? 0;
     out.shed = { maxInFlight: max ?? 0, retryAfter: Math.ceil(retryAfter / 1000) };
   }
 
@@ -303,8 +313,8 @@ export function readPolicies(r: ConfigReader, value: unknown): PoliciesConfig {
     const path = ['policies', 'bodyBudget'];
     const maxBytes = r.size(bb, 'maxBytes', path, undefined, 1);
     if (maxBytes === undefined && bb.maxBytes === undefined) r.fail([...path, 'maxBytes'], 'is required, e.g. "64mb".');
-    const retryAfter = r.duration(bb, 'retryAfter', path, 1000, 1000) ?? 0; // 1 s
-    const unknownLength = r.size(bb, 'unknownLength', path, 64 * 1024, 0) ?? 0; // 64 KiB
+    const retryAfter = r.duration(bb, 'retryAfter', path, BODY_BUDGET_DEFAULTS.retryAfter * 1000, 1000) ?? 0;
+    const unknownLength = r.size(bb, 'unknownLength', path, BODY_BUDGET_DEFAULTS.unknownLengthBytes, 0) ?? 0;
     out.bodyBudget = { maxBytes: maxBytes ?? 0, retryAfter: Math.ceil(retryAfter / 1000), unknownLength };
   }
   return out;

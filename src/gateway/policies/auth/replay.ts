@@ -13,6 +13,9 @@ export interface ReplayCacheOptions {
   maxEntries?: number;
 }
 
+/** The option defaults (the config reader takes them from here). */
+export const REPLAY_DEFAULTS = { maxEntries: 100_000 } as const;
+
 /**
  * Remembers signatures until they could no longer pass the date check, so a
  * captured request cannot be sent again inside the skew window. Memory is
@@ -28,7 +31,7 @@ export class ReplayCache implements ReplayStore {
   readonly #expiry = new Map<string, number>();
 
   constructor(options: ReplayCacheOptions = {}) {
-    this.maxEntries = options.maxEntries ?? 100_000;
+    this.maxEntries = options.maxEntries ?? REPLAY_DEFAULTS.maxEntries;
     if (!Number.isInteger(this.maxEntries) || this.maxEntries < 1)
       throw new TypeError('maxEntries: a whole number ≥ 1.');
   }

@@ -40,6 +40,13 @@ export const owns = [
   { code: 503, subcodes: ['REPLAY_STORE'] },
 ] as const satisfies readonly Owned[];
 
+/** The option defaults (the config reader takes them from here). */
+export const AUTH_DEFAULTS = {
+  realm: 'statuskit',
+  skewMs: DEFAULT_SKEW_MS, // 15 min
+  unavailableRetryAfter: 1, // 1 s
+} as const;
+
 export interface ProtectRule extends RouteRule {
   /** Schemes this route accepts. @default every scheme that has keys configured */
   schemes?: readonly AuthScheme[];
@@ -99,12 +106,12 @@ export function createAuthGuard(options: AuthOptions = {}): AuthGuard {
   if (apiKeys.size > 0) configured.push('api-key');
   if (accessKeys.size > 0) configured.push('signature');
   if (configured.length === 0) throw new TypeError('apiKeys / accessKeys: configure at least one key.');
-  const skewMs = options.skewMs ?? DEFAULT_SKEW_MS;
+  const skewMs = options.skewMs ?? AUTH_DEFAULTS.skewMs;
   if (!(skewMs > 0)) throw new TypeError('skewMs: a positive number of milliseconds.');
   const replay = options.replay ?? new ReplayCache();
-  const unavailableRetryAfter = String(options.unavailableRetryAfter ?? 1); // 1 s
+  const unavailableRetryAfter = String(options.unavailableRetryAfter ?? AUTH_DEFAULTS.unavailableRetryAfter);
   const clock = options.clock ?? Date.now;
-  const realm = options.realm ?? 'statuskit';
+  const realm = options.realm ?? AUTH_DEFAULTS.realm;
   const rules = compileProtect(options.protect ?? [{ path: '/*' }], configured);
   const secretFor = (ak: string) => accessKeys.find(ak)?.secretKey;
 

@@ -5,6 +5,12 @@ import type { Owned } from '../registry.ts';
 /** 413 `BUDGET`: larger than the budget can ever hold; `BUSY`: retry when bodies in flight finish. */
 export const owns = [{ code: 413, subcodes: ['BUDGET', 'BUSY'] }] as const satisfies readonly Owned[];
 
+/** The option defaults (the config reader takes them from here). */
+export const BODY_BUDGET_DEFAULTS = {
+  retryAfter: 1, // 1 s
+  unknownLengthBytes: 64 * 1024, // 64 KiB
+} as const;
+
 export interface BodyBudgetOptions {
   /** Body bytes the gateway holds in flight at once, across all requests. */
   maxBytes: number;
@@ -45,8 +51,8 @@ function declaredLength(ctx: RequestContext, unknown: number): number {
  */
 export function createBodyBudget(options: BodyBudgetOptions): BodyBudget {
   const { maxBytes } = options;
-  const retryAfter = String(options.retryAfter ?? 1); // 1 s
-  const unknownLength = options.unknownLengthBytes ?? 64 * 1024; // 64 KiB
+  const retryAfter = String(options.retryAfter ?? BODY_BUDGET_DEFAULTS.retryAfter);
+  const unknownLength = options.unknownLengthBytes ?? BODY_BUDGET_DEFAULTS.unknownLengthBytes;
   const autoRelease = options.autoRelease ?? true;
   if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new TypeError('maxBytes: a whole number of bytes ≥ 1.');
   if (!Number.isInteger(unknownLength) || unknownLength < 0) throw new TypeError('unknownLengthBytes: bytes ≥ 0.');

@@ -7,6 +7,9 @@ import type { Owned } from '../registry.ts';
 
 export const owns = [{ code: 407, subcodes: ['MISSING', 'MALFORMED', 'INVALID'] }] as const satisfies readonly Owned[];
 
+/** The option defaults (the config reader takes them from here). */
+export const PROXY_AUTH_DEFAULTS = { realm: 'statuskit-gateway' } as const;
+
 export interface ProxyUser {
   user: string;
   password: string;
@@ -34,7 +37,7 @@ const BASIC = /^basic +([A-Za-z0-9+/]+=*) *$/i;
  * (RFC 9110 §11.7.2). Synchronous.
  */
 export function createProxyAuthGuard(options: ProxyAuthOptions): Guard {
-  const realm = options.realm ?? 'statuskit-gateway';
+  const realm = options.realm ?? PROXY_AUTH_DEFAULTS.realm;
   if (!Array.isArray(options.users) || options.users.length === 0) throw new TypeError('users: at least one user.');
   const users = new Map<string, Buffer>();
   options.users.forEach((u, i) => {

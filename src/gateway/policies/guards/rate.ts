@@ -23,6 +23,9 @@ export const owns = [
   { code: 503, subcodes: ['RATE_STORE'] },
 ] as const satisfies readonly Owned[];
 
+/** The option defaults (the config reader takes them from here). */
+export const RATE_DEFAULTS = { unavailableRetryAfter: 1 /* 1 s */ } as const;
+
 /** A policy that decides only for the requests its `routes` cover (every request without). */
 export interface RoutedPolicy {
   /** @default "policy-N", N its place in the list from 1 */
@@ -94,7 +97,7 @@ export function createRateLimitGuard(options: RateLimitOptions = {}): RateLimitG
   const store = options.store ?? new MemoryStore();
   const keyOf = clientKeyFn(options.key ?? 'principal');
   const clock = options.clock ?? Date.now;
-  const unavailableRetryAfter = options.unavailableRetryAfter ?? 1; // 1 s
+  const unavailableRetryAfter = options.unavailableRetryAfter ?? RATE_DEFAULTS.unavailableRetryAfter;
   const headersOnAllow = options.headersOnAllow ?? true;
   const generation = options.fields ?? 'draft-08';
   const compiled = new WeakMap<RatePolicy, CompiledPolicy>();

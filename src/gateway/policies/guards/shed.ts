@@ -4,6 +4,9 @@ import type { Owned } from '../registry.ts';
 
 export const owns = [{ code: 429, subcodes: ['OVERLOAD'] }] as const satisfies readonly Owned[];
 
+/** The option defaults (the config reader takes them from here). */
+export const SHED_DEFAULTS = { retryAfter: 1 /* 1 s */ } as const;
+
 export interface LoadShedOptions {
   /** Requests admitted at once; one more is answered 429. */
   maxInFlight: number;
@@ -38,7 +41,7 @@ const SLOT = Symbol('statuskit.shed.slot');
  */
 export function createLoadShedder(options: LoadShedOptions): LoadShedder {
   const { maxInFlight } = options;
-  const retryAfter = String(options.retryAfter ?? 1); // 1 s
+  const retryAfter = String(options.retryAfter ?? SHED_DEFAULTS.retryAfter);
   const autoRelease = options.autoRelease ?? true;
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new TypeError('maxInFlight: a whole number ≥ 1.');
   let inFlight = 0;

@@ -8,6 +8,12 @@ export interface MemoryStoreOptions {
   sweepIntervalMs?: number;
 }
 
+/** The option defaults (the config reader takes them from here). */
+export const MEMORY_STORE_DEFAULTS = {
+  maxKeys: 100_000,
+  sweepIntervalMs: 10_000, // 10 s
+} as const;
+
 /** Keys a decision examines while a sweep is under way: the sweep never pauses a request for long. */
 const SWEEP_STEP = 32;
 
@@ -44,8 +50,8 @@ export class MemoryStore implements RateLimitStore {
   #cursor: Generator<[Map<string, Entry>, string, Entry]> | undefined;
 
   constructor(options: MemoryStoreOptions = {}) {
-    this.maxKeys = options.maxKeys ?? 100_000;
-    this.sweepIntervalMs = options.sweepIntervalMs ?? 10_000; // 10 s
+    this.maxKeys = options.maxKeys ?? MEMORY_STORE_DEFAULTS.maxKeys;
+    this.sweepIntervalMs = options.sweepIntervalMs ?? MEMORY_STORE_DEFAULTS.sweepIntervalMs;
     if (!Number.isInteger(this.maxKeys) || this.maxKeys < 1) throw new TypeError('maxKeys: a whole number ≥ 1.');
     if (!(this.sweepIntervalMs >= 0)) throw new TypeError('sweepIntervalMs: milliseconds ≥ 0.');
   }
