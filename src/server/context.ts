@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { Profile } from '../catalog/index.ts';
 import { readBody, readJson } from './body.ts';
 import { leave, type Waiting, type WaitList } from './deadlines.ts';
+import { overrideWriteHead } from './node-internals.ts';
 import type { Resolved } from './options.ts';
 import type { CompiledRoute } from './router.ts';
 import type { RequestContext, RouteDef } from './types.ts';
@@ -173,7 +174,7 @@ export class Context implements RequestContext, Waiting {
     const res = this.res as FieldsResponse;
     if (res[FIELDS_OWNER] === undefined) {
       res[FIELDS_OWNER] = this;
-      (res as { writeHead: unknown }).writeHead = writeHeadWithFields;
+      overrideWriteHead(res, writeHeadWithFields as (this: ServerResponse, ...args: unknown[]) => ServerResponse);
     }
   }
 
