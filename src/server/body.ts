@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { StatusError } from '../errors.ts';
 import type { Context } from './context.ts';
+import { markDrained } from './node-internals.ts';
 
 const CLOSE = { connection: 'close' } as const;
 
@@ -11,9 +12,6 @@ export function continueIfExpected(ctx: Context): void {
     ctx.res.writeContinue();
   }
 }
-
-/** node's mark on a request it has drained, or need not (IncomingMessage#_dumped). */
-type Drained = IncomingMessage & { _dumped?: boolean };
 
 /**
  * Spares node the drain of a request without content that nobody listens to.
@@ -31,7 +29,7 @@ export function skipDrain(req: IncomingMessage): boolean {
   if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) return false;
   if (req.listenerCount('end') + req.listenerCount('close') + req.listenerCount('data') + req.listenerCount('readable'))
     return false;
-  (req as Drained)._dumped = true;
+  markDrained(req);
   return true;
 }
 

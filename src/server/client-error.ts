@@ -1,10 +1,11 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { errorCodeFor, getCode } from '../catalog/index.ts';
 import { JSON_TYPE, renderError, StatusError } from '../errors.ts';
 import { newRequestId, requestIdOf } from './context.ts';
 import { notImplemented } from './guards/method.ts';
 import { versionNotSupported } from './guards/version.ts';
+import { inFlightResponse } from './node-internals.ts';
 import type { Resolved } from './options.ts';
 
 /**
@@ -145,7 +146,7 @@ function requestIdIn(packet: Buffer | undefined): string {
 export function clientErrorHandler(options: Resolved) {
   return function onClientError(err: ParserError, socket: Duplex): void {
     const answer = classify(err, options.limits);
-    const message = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+    const message = inFlightResponse(socket);
     if (!answer || !socket.writable) {
       socket.destroy();
       return;

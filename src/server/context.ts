@@ -3,11 +3,12 @@ import { type IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import type { Profile } from '../catalog/index.ts';
-import { readBody, readJson } from './body.ts';
+import { continueIfExpected, readBody, readJson, skipDrain } from './body.ts';
 import { leave, type Waiting, type WaitList } from './deadlines.ts';
+import { overrideWriteHead } from './node-internals.ts';
 import type { Resolved } from './options.ts';
 import type { CompiledRoute } from './router.ts';
-import type { RequestContext, RouteDef } from './types.ts';
+import type { Forwarding, RequestContext, RouteDef } from './types.ts';
 
 // RFC 9110 §5.5: a field value we echo must be visible ASCII; keep ids short and plain.
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -72,7 +73,7 @@ const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, st
  * query, the state bag and the abort signal are made only when first read,
  * so a request that never needs them allocates nothing for them.
  */
-export class Context implements RequestContext, Waiting {
+export class Context implements RequestContext, Forwarding, Waiting {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly requestId: string;
@@ -173,7 +174,7 @@ export class Context implements RequestContext, Waiting {
     const res = this.res as FieldsResponse;
     if (res[FIELDS_OWNER] === undefined) {
       res[FIELDS_OWNER] = this;
-      (res as { writeHead: unknown }).writeHead = writeHeadWithFields;
+      overrideWriteHead(res, writeHeadWithFields as (this: ServerResponse, ...args: unknown[]) => ServerResponse);
     }
   }
 
@@ -250,6 +251,19 @@ export class Context implements RequestContext, Waiting {
 
   json<T = unknown>(): Promise<T> {
     return readJson<T>(this);
+  }
+
+  /** The context is its own forwarding seam: no object per request. */
+  get forwarding(): Forwarding {
+    return this;
+  }
+
+  expectBody(): void {
+    continueIfExpected(this);
+  }
+
+  noBody(): boolean {
+    return skipDrain(this.req);
   }
 
   /** The body limit in bytes that applies to this request. */

@@ -22,6 +22,7 @@ import http2, { Http2ServerRequest, Http2ServerResponse, type SecureServerOption
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { inFlightResponse } from './node-internals.ts';
 
 /** Fields RFC 9113 §8.2.2 forbids in an HTTP/2 message. */
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
@@ -111,7 +112,7 @@ Object.defineProperties(H2Response.prototype, {
       return this.stream.destroyed;
     },
   },
-  // node:http's per-response keep-alive hint (../keep-alive.ts): HTTP/2 has none to give.
+  // node:http's per-response keep-alive hint (advertiseKeepAlive, ./node-internals.ts): HTTP/2 has none to give.
   _keepAliveTimeout: { set() {} },
 });
 
@@ -225,7 +226,7 @@ function guard(server: http2.Http2Server | http2.Http2SecureServer, onError: (er
   // An HTTP/1.1 socket of the same server times out here too: closed when no answer is under way.
   server.on('timeout', (session: http2.Http2Session | Socket) => {
     if (!('goaway' in session)) {
-      if ((session as { _httpMessage?: unknown })._httpMessage == null) session.destroy();
+      if (inFlightResponse(session) === null) session.destroy();
     } else if (!open.get(session)) session.close();
   });
   if ('setSecureContext' in server) server.on('tlsClientError', (err: Error) => onError(err, 'tls'));
@@ -235,8 +236,7 @@ function guard(server: http2.Http2Server | http2.Http2SecureServer, onError: (er
     // GOAWAY: streams under way finish, no new one starts (RFC 9113 §6.8).
     for (const session of sessions) if (!session.closed) session.close();
     for (const socket of sockets)
-      if (!isHttp2Socket(server, socket) && (socket as { _httpMessage?: unknown })._httpMessage == null)
-        socket.destroy();
+      if (!isHttp2Socket(server, socket) && inFlightResponse(socket) === null) socket.destroy();
   };
   polyfill.closeAllConnections = () => {
     for (const session of sessions) session.destroy();

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { Server as TlsServer } from 'node:tls';
 import { isHttp2Socket } from './h2.ts';
+import { advertiseKeepAlive, inFlightResponse } from './node-internals.ts';
 
 /**
  * Node's own margin past the advertised timeout before it closes an idle
@@ -19,12 +20,6 @@ interface Seen {
   /** performance.now() when the sweep first found it idle with that count; NaN while it is not idle. */
   since: number;
 }
-
-/** node's fields on a server socket that say whether an answer is under way. */
-type ServerSocket = Socket & { _httpMessage?: ServerResponse | null };
-
-/** The per-response field node reads to advertise `Keep-Alive: timeout=N` (RFC 9112 §9.3, the de facto hint). */
-type AdvertisingResponse = ServerResponse & { _keepAliveTimeout: number };
 
 export interface IdleConnections {
   /** Advertises the timeout on an answer (`Keep-Alive: timeout=N`), as node does. */
@@ -61,7 +56,7 @@ export function sweepIdleConnections(server: Server, timeout: number, every: num
   const sweep = (now: number): void => {
     for (const [socket, s] of seen) {
       const read = socket.bytesRead;
-      const busy = (socket as ServerSocket)._httpMessage != null || socket.bytesWritten === 0;
+      const busy = inFlightResponse(socket) !== null || socket.bytesWritten === 0;
       if (busy || read !== s.read) {
         s.read = read;
         s.since = busy ? Number.NaN : now;
@@ -91,7 +86,7 @@ export function sweepIdleConnections(server: Server, timeout: number, every: num
 
   return {
     advertise(res) {
-      (res as AdvertisingResponse)._keepAliveTimeout = timeout;
+      advertiseKeepAlive(res, timeout);
     },
     forget(socket) {
       seen.delete(socket as Socket);

@@ -61,6 +61,34 @@ export interface RequestContext {
    * releasing what a guard took; cheaper than a listener on `res` per request.
    */
   onClose(fn: (ctx: RequestContext) => void): void;
+  /** What a proxy needs of the front to forward this request (see Forwarding). */
+  readonly forwarding: Forwarding;
+}
+
+/**
+ * The seam a proxy (the gateway) uses to forward a request through the
+ * front, instead of reaching into its concrete context (docs/pipeline.md).
+ */
+export interface Forwarding {
+  /** The body is wanted now: sends the interim 100 once if the client expects it (RFC 9110 §10.1.1). */
+  expectBody(): void;
+  /**
+   * The request carries no content (RFC 9112 §6.3): node need not drain it
+   * once the answer is sent. Returns whether that applied (not when a
+   * length or framing is declared, or someone listens on the request).
+   */
+  noBody(): boolean;
+  /**
+   * Set while a reader waits for the client's next body bytes: a deadline
+   * passing then is the client's fault (408), not the upstream's.
+   */
+  awaitingBody: boolean;
+  /** The body limit in bytes for this request (the route's, else the front's). */
+  readonly bodyLimit: number;
+  /** performance.now() when the request reached the front (deadlines are counted from here). */
+  readonly start: number;
+  /** Takes the guards' pending answer fields (RateLimit …) for the sender's own header list. */
+  takeFields(): string[] | undefined;
 }
 
 export type Handler = (ctx: RequestContext) => void | Promise<void>;

@@ -2,10 +2,8 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import { StatusError } from '../../errors.ts';
-import { continueIfExpected, skipDrain } from '../../server/body.ts';
-import type { Context } from '../../server/context.ts';
 import { sendError } from '../../server/respond.ts';
-import type { Handler, RequestContext } from '../../server/types.ts';
+import type { Forwarding, Handler, RequestContext } from '../../server/types.ts';
 import type { Target } from '../upstream/targets.ts';
 import { failureOf, mayRetryElsewhere, noTargetError } from './errors.ts';
 import { forwardRequestHeaders, forwardResponseHeaders, withContentLength } from './headers.ts';
@@ -46,7 +44,8 @@ function onClientClose(ctx: RequestContext): void {
  */
 class Exchange implements Dispatcher.DispatchHandler {
   readonly #route: ProxyRoute;
-  readonly #ctx: Context;
+  readonly #ctx: RequestContext;
+  readonly #fwd: Forwarding;
 
   #target: Target | undefined = undefined;
   #controller: Dispatcher.DispatchController | undefined = undefined;
@@ -65,9 +64,10 @@ class Exchange implements Dispatcher.DispatchHandler {
   /** It ended while the client's body was awaited: the front's 408, or the client left mid-body. */
   #clientFault = false;
 
-  constructor(route: ProxyRoute, ctx: Context) {
+  constructor(route: ProxyRoute, ctx: RequestContext) {
     this.#route = route;
     this.#ctx = ctx;
+    this.#fwd = ctx.forwarding;
   }
 
   start(): void {
@@ -95,8 +95,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     const hasBody = declared !== undefined || req.headers['transfer-encoding'] !== undefined;
     this.#hasBody = hasBody;
     // RFC 9110 §10.1.1: the 100 goes out now that every guard passed and the body is wanted.
-    if (hasBody) continueIfExpected(ctx);
-    else skipDrain(req);
+    if (hasBody) this.#fwd.expectBody();
+    else this.#fwd.noBody();
     // For the access line's upstream_ms: from here to the upstream's status line.
     ctx.state.upstreamSentAt = performance.now();
     target.pool.dispatch(
@@ -115,7 +115,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   clientClosed(): void {
     if (this.#phase === Phase.Done) return;
     this.#gone = true;
-    this.#clientFault = this.#ctx.awaitingBody;
+    this.#clientFault = this.#fwd.awaitingBody;
     // The front's 504 ended the response, or the client went away: either way the upstream request stops here.
     this.#controller?.abort(new Error('The client side of the exchange ended.'));
   }
@@ -174,8 +174,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   #responseHeaders(headers: IncomingHttpHeaders): (string | string[])[] {
     const ctx = this.#ctx;
     const out = forwardResponseHeaders(headers, ctx.requestId);
-    // A guard's fields (RateLimit …) go in the same list: one writeHead, no merge (see Context.fields).
-    const fields = ctx.takeFields();
+    // A guard's fields (RateLimit …) go in the same list: one writeHead, no merge (see Forwarding.takeFields).
+    const fields = this.#fwd.takeFields();
     if (fields) for (const f of fields) out.push(f);
     if (this.#hasBody && !ctx.req.complete) out.push('connection', 'close');
     return out;
@@ -279,7 +279,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.#gone) {
       // The front answered 504 at the deadline, or the client left. Only the route's own
       // deadline says something about the upstream; a client's short X-Request-Timeout does not.
-      const routeDeadline = ctx.start + this.#route.config.timeout;
+      const routeDeadline = this.#fwd.start + this.#route.config.timeout;
       if (phase === Phase.Waiting && performance.now() >= routeDeadline - 1) {
         target.breaker?.failure();
         this.#route.onFailure(ctx, target, 'timeout', err);
@@ -342,6 +342,6 @@ class Exchange implements Dispatcher.DispatchHandler {
  */
 export function createProxyHandler(route: ProxyRoute): Handler {
   return function proxy(ctx: RequestContext): void {
-    new Exchange(route, ctx as Context).start();
+    new Exchange(route, ctx).start();
   };
 }

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { StatusError } from '../../errors.ts';
-import type { Context } from '../../server/context.ts';
+import type { RequestContext } from '../../server/types.ts';
 import { SIGNED_BODY_STATE } from '../policies/auth/principal.ts';
 
 /**
@@ -12,11 +12,11 @@ import { SIGNED_BODY_STATE } from '../policies/auth/principal.ts';
  * upstream's 411 for a chunked body would never come). A signed body was read
  * (and verified) by the auth guard: those exact bytes go on.
  */
-export function bodyFor(ctx: Context, chunked: boolean): Iterable<Buffer> | AsyncIterable<Buffer> | Buffer {
+export function bodyFor(ctx: RequestContext, chunked: boolean): Iterable<Buffer> | AsyncIterable<Buffer> | Buffer {
   const signed = ctx.state[SIGNED_BODY_STATE] as Buffer | undefined;
   if (signed) return chunked ? [signed] : signed;
   // A declared length was checked by the front's size guard; a chunked body is counted on its way.
-  return streamedBody(ctx, chunked ? ctx.bodyLimit : Number.POSITIVE_INFINITY);
+  return streamedBody(ctx, chunked ? ctx.forwarding.bodyLimit : Number.POSITIVE_INFINITY);
 }
 
 /**
@@ -26,20 +26,21 @@ export function bodyFor(ctx: Context, chunked: boolean): Iterable<Buffer> | Asyn
  * leaves the client's request alone (the front answers on it); it ends with
  * the client connection.
  */
-async function* streamedBody(ctx: Context, limit: number): AsyncGenerator<Buffer> {
+async function* streamedBody(ctx: RequestContext, limit: number): AsyncGenerator<Buffer> {
   const req: Readable = ctx.req;
+  const fwd = ctx.forwarding;
   let size = 0;
   const chunks = (req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   try {
     for (;;) {
       // While the client's next bytes are awaited, a deadline that passes is the client's (408, see
       // the front's deadline guard); while the upstream takes a chunk (back-pressure), it is not.
-      ctx.awaitingBody = true;
+      fwd.awaitingBody = true;
       let next: IteratorResult<Buffer>;
       try {
         next = await chunks.next();
       } finally {
-        ctx.awaitingBody = false;
+        fwd.awaitingBody = false;
       }
       if (next.done) return;
       const chunk = next.value;
