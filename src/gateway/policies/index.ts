@@ -59,7 +59,6 @@ export {
   ACCESS_GUARDS,
   type AccessGuardName,
   type AccessGuardSpec,
-  accessGuard,
   DECISION_STATE,
   decisionOf,
   type LimitDecision,

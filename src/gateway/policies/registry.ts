@@ -54,11 +54,6 @@ export const ACCESS_GUARDS = [
 
 export type AccessGuardName = (typeof ACCESS_GUARDS)[number]['name'];
 
-/** The spec of one access guard. */
-export function accessGuard(name: AccessGuardName): AccessGuardSpec {
-  return ACCESS_GUARDS.find((g) => g.name === name)!;
-}
-
 /** The decision a request got, once a limiting guard ran (undefined before, or when none applied). */
 export function decisionOf(ctx: RequestContext): LimitDecision | undefined {
   return ctx.state[DECISION_STATE] as LimitDecision | undefined;
