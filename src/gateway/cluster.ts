@@ -3,16 +3,17 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { TextOutput } from '../io.ts';
 import type { RunningLab } from '../lab/index.ts';
+import { createAdminPort } from './admin-port.ts';
 import { banner } from './banner.ts';
 import { ClusterCounters, REFRESH } from './cluster-counters.ts';
 import type { GatewayConfig } from './config/index.ts';
 import { type Gateway, ListenError } from './gateway.ts';
 import type { Reloads } from './launch.ts';
+import { urlOf } from './listener.ts';
 import { answerReplay, ReplayCache } from './policies/auth/ipc-replay.ts';
 import { createLogger } from './telemetry/access-log.ts';
-import { createAdminServer, type NotReady, type ReadyReport, type ReloadResult } from './telemetry/admin.ts';
-import { answerDashboard, createDashboard, workerSource } from './telemetry/dashboard/index.ts';
-import { UNMATCHED } from './telemetry/metrics.ts';
+import type { NotReady, ReadyReport, ReloadResult } from './telemetry/admin.ts';
+import { answerDashboard, workerSource } from './telemetry/dashboard/index.ts';
 import { type Family, merge, render } from './telemetry/prometheus.ts';
 
 /** Messages between the primary and its workers, over the cluster's IPC channel. */
@@ -152,51 +153,32 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     return { reloaded: true, message: `Reload sent to ${workers.length} workers.` };
   };
 
-  const board =
-    config.admin === false
-      ? undefined
-      : createDashboard({
-          profile: config.profile,
-          source: workerSource(),
-          routes: [...config.routes.map((r) => r.path), UNMATCHED],
-          host: config.admin.host,
-          token: config.admin.token,
-          onError: (err) => log.error({ err }, 'dashboard failed'),
-        });
-  const admin =
-    config.admin === false
-      ? undefined
-      : createAdminServer({
-          routes: board?.routes,
-          host: config.admin.host,
-          ...(config.admin.token ? { token: config.admin.token } : {}),
-          ...(options.reload ? { reload: reloadAll } : {}),
-          profile: config.profile,
-          metrics: async () => {
-            const parts: { worker: string; families: Family[] }[] = [];
-            await scrape(parts);
-            return render(merge(parts));
-          },
-          ready: async () => {
-            if (stopping) return { reason: 'the gateway is draining.' };
-            const replies = await ask();
-            if (replies.length === 0) return { reason: 'no worker is running.', retryAfter: 1 };
-            return replies.find((r) => r.notReady)?.notReady;
-          },
-          // Each worker's own view: health checks, breakers and store connections are per process.
-          report: async () => ({
-            workers: Object.fromEntries((await ask()).map((r) => [r.worker, r.report])),
-          }),
-        });
-  let adminUrl: string | undefined;
-  if (admin && config.admin) {
-    admin.listen(config.admin.port, config.admin.host);
-    await once(admin, 'listening');
-    const a = admin.address() as AddressInfo;
-    adminUrl = `http://${a.address}:${a.port}`;
-  }
+  const adminPort = createAdminPort(config, {
+    source: workerSource(),
+    ...(options.reload ? { reload: reloadAll } : {}),
+    metrics: async () => {
+      const parts: { worker: string; families: Family[] }[] = [];
+      await scrape(parts);
+      return render(merge(parts));
+    },
+    ready: async () => {
+      if (stopping) return { reason: 'the gateway is draining.' };
+      const replies = await ask();
+      if (replies.length === 0) return { reason: 'no worker is running.', retryAfter: 1 };
+      return replies.find((r) => r.notReady)?.notReady;
+    },
+    // Each worker's own view: health checks, breakers and store connections are per process.
+    report: async () => ({
+      workers: Object.fromEntries((await ask()).map((r) => [r.worker, r.report])),
+    }),
+    log,
+  });
+  const adminUrl = await adminPort?.listen();
   const first = listening[0]?.[0];
-  const url = `${config.listen.tls ? 'https' : 'http'}://${config.listen.host}:${first?.port ?? config.listen.port}`;
+  const url = urlOf(config.listen.tls ? 'https' : 'http', {
+    address: config.listen.host,
+    port: first?.port ?? config.listen.port,
+  });
   if (options.banner !== false) options.io.err(banner(fronted, url, adminUrl, lab !== undefined, options.workers));
 
   options.reload?.on(() => void reloadAll());
@@ -212,11 +194,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
       return exited;
     });
   await Promise.all(exits);
-  board?.stream.close();
-  if (admin?.listening) {
-    admin.closeAllConnections();
-    await new Promise((resolve) => admin.close(resolve));
-  }
+  await adminPort?.close();
   await lab?.close();
   log.flush();
   return 0;

@@ -14,4 +14,5 @@ export { DEFAULT_METHODS } from './options.ts';
 export { createFront, type Front, type NodeHandler } from './pipeline.ts';
 export { sendEmpty, sendError, sendJson } from './respond.ts';
 export { createServer } from './serve.ts';
+export { type Fault, faultOf, mediaTypeChosen, STATE } from './state.ts';
 export type { Forwarding, Guard, Handler, RequestContext, RouteDef } from './types.ts';

@@ -2,6 +2,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import { type CodeEntry, type ContractCode, getCode, isErrorCode } from '../catalog/index.ts';
 import { type HeaderValues, JSON_TYPE, renderError, StatusError } from '../errors.ts';
 import type { Context } from './context.ts';
+import { STATE } from './state.ts';
 import type { RequestContext } from './types.ts';
 
 /** Headers a status must always carry, by code, from the catalog (never written twice). */
@@ -87,12 +88,8 @@ export function sendEmpty(ctx: RequestContext, status: number, headers?: HeaderV
 
 const INTERNAL_MESSAGE = 'The server failed to complete the request.';
 
-/**
- * Where sendError leaves the error body's sub-code ('' for none) for
- * onResponse: the gateway's dashboard tells its own error answers from
- * those an upstream sent, and writes their error_code.
- */
-export const SUBCODE_STATE = 'error_subcode';
+/** Where sendError leaves the error body's sub-code ('' for none) for onResponse (./state.ts). */
+export const SUBCODE_STATE = STATE.subcode;
 
 /**
  * Turns anything thrown into the StatusError that goes on the wire: a

@@ -11,6 +11,7 @@ import { ERROR_BODY_LIMIT, normaliseUpstreamError } from './normalise.ts';
 import { upstreamPath } from './paths.ts';
 import { bodyFor } from './request-body.ts';
 import type { ProxyRoute } from './route.ts';
+import { PROXY_STATE } from './state.ts';
 import { mayTransform, transformedAnswer } from './transform.ts';
 
 const CLOSE = { headers: { connection: 'close' } } as const;
@@ -88,7 +89,7 @@ class Exchange implements Dispatcher.DispatchHandler {
       return;
     }
     this.#target = target;
-    ctx.state.upstream = target.label;
+    ctx.state[PROXY_STATE.upstream] = target.label;
     const req = ctx.req;
     this.#headers ??= forwardRequestHeaders(req, ctx.requestId, ctx.host);
     const declared = req.headers['content-length'];
@@ -98,7 +99,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (hasBody) this.#fwd.expectBody();
     else this.#fwd.noBody();
     // For the access line's upstream_ms: from here to the upstream's status line.
-    ctx.state.upstreamSentAt = performance.now();
+    ctx.state[PROXY_STATE.sentAt] = performance.now();
     target.pool.dispatch(
       {
         path: upstreamPath(target, route.config, ctx.path, ctx.search),
@@ -137,7 +138,7 @@ class Exchange implements Dispatcher.DispatchHandler {
         this.#ctx.res.writeEarlyHints({ link: headers.link });
       return;
     }
-    this.#ctx.state.upstreamAnsweredAt = performance.now();
+    this.#ctx.state[PROXY_STATE.answeredAt] = performance.now();
     const config = this.#route.config;
     const ctx = this.#ctx;
     // Any answer says the upstream is reachable, except the 5xx the route's breaker counts (failOn).

@@ -8,6 +8,7 @@ import { failureOf, noTargetError } from './errors.ts';
 import { forwardRequestHeaders, VIA_NAME } from './headers.ts';
 import { upstreamPath } from './paths.ts';
 import type { ProxyRoute } from './route.ts';
+import { PROXY_STATE } from './state.ts';
 
 /** Largest non-101 answer to an upgrade that is relayed (an error page); more is cut. */
 const REFUSAL_LIMIT = 64 * 1024; // 64 KiB
@@ -72,7 +73,7 @@ class UpgradeExchange implements Dispatcher.DispatchHandler {
   ): void {
     this.#target.breaker?.success();
     const client = this.#client;
-    this.#ctx.state.upstream = this.#target.label;
+    this.#ctx.state[PROXY_STATE.upstream] = this.#target.label;
     client.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Switching Protocols'}\r\n${headLines(headers, SKIP_101)}` +
         `via: 1.1 ${VIA_NAME}\r\nx-request-id: ${this.#ctx.requestId}\r\n\r\n`,

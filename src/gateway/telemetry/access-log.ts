@@ -1,7 +1,9 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { faultOf } from '../../server/state.ts';
 import type { RequestContext } from '../../server/types.ts';
 import type { LogLevel } from '../config/index.ts';
 import { clientAddressOf } from '../proxy/client-address.ts';
+import { upstreamMs, upstreamOf } from '../proxy/state.ts';
 import { stdoutSink } from './log-sink.ts';
 
 export type { Logger } from 'pino';
@@ -242,13 +244,12 @@ export function createAccessLog(log: Logger): AccessLog {
     const io = bytesOf(ctx.req.socket);
     e.bytesIn[i] = io.in;
     e.bytesOut[i] = io.out;
-    const sent = ctx.route ? (ctx.state.upstreamSentAt as number | undefined) : undefined;
-    const answered = sent === undefined ? undefined : (ctx.state.upstreamAnsweredAt as number | undefined);
-    e.upstreamMs[i] = answered === undefined || sent === undefined ? -1 : answered - sent;
-    const state = ctx.route ? ctx.state : undefined;
-    e.upstream[i] = state?.upstream as string | undefined;
+    // Only a routed request has been near an upstream: an unrouted one's state says nothing of it.
+    const routed = ctx.route !== undefined;
+    e.upstreamMs[i] = routed ? upstreamMs(ctx) : -1;
+    e.upstream[i] = routed ? upstreamOf(ctx) : undefined;
     // The front's 504 goes out before the exchange hears of it: a forwarded request's 504 is the upstream's silence.
-    e.fault[i] = (state?.fault as string | undefined) ?? (status === 504 && e.upstream[i] ? 'upstream' : undefined);
+    e.fault[i] = (routed ? faultOf(ctx) : undefined) ?? (status === 504 && e.upstream[i] ? 'upstream' : undefined);
     e.limit[i] = limit;
     e.count = i + 1;
     if (i + 1 === BATCH_ENTRIES) flush();

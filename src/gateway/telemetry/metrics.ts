@@ -136,3 +136,22 @@ export class GatewayMetrics {
     return families;
   }
 }
+
+/** The gauges of what a gateway has in hand now: forwarded requests not yet answered, and whether it drains. */
+export function liveFamilies(inFlight: number, draining: boolean): Family[] {
+  return [
+    {
+      name: 'statuskit_gateway_in_flight_requests',
+      help: 'Requests forwarded to an upstream and not yet answered.',
+      type: 'gauge',
+      samples: [{ suffix: '', labels: {}, value: inFlight }],
+    },
+    {
+      name: 'statuskit_gateway_draining',
+      help: '1 while the gateway is shutting down.',
+      type: 'gauge',
+      perProcess: true,
+      samples: [{ suffix: '', labels: {}, value: draining ? 1 : 0 }],
+    },
+  ];
+}

@@ -4,10 +4,11 @@
  * RFC 9110 §12.5.1 and §15.5.7: when the route can answer only in media
  * types the request's Accept excludes, 406. A missing Accept accepts
  * anything; a range with q=0 excludes (§12.4.2). Applies to routes with
- * `produces`; the chosen type is left in ctx.state.mediaType.
+ * `produces`; the chosen type is left in ctx.state (mediaTypeChosen, ../state.ts).
  */
 import { StatusError } from '../../errors.ts';
 import type { Context } from '../context.ts';
+import { STATE } from '../state.ts';
 import { rangeCovers } from './media.ts';
 
 export const owns = [406] as const;
@@ -64,13 +65,13 @@ export function acceptGuard() {
     if (!produces) return;
     const header = ctx.req.headers.accept;
     if (header === undefined || header === '') {
-      ctx.state.mediaType = produces[0];
+      ctx.state[STATE.mediaType] = produces[0];
       return;
     }
     const chosen = negotiate(header, produces);
     if (chosen === undefined) {
       throw new StatusError(406, `${ctx.path} can answer in ${produces.join(', ')}; the request accepts none of them.`);
     }
-    ctx.state.mediaType = chosen;
+    ctx.state[STATE.mediaType] = chosen;
   };
 }

@@ -16,6 +16,7 @@ import type { Context } from '../context.ts';
 import { MAX_TIMER } from '../deadlines.ts';
 import type { Resolved } from '../options.ts';
 import { sendError } from '../respond.ts';
+import { setFault } from '../state.ts';
 
 export const owns = [504] as const;
 
@@ -74,7 +75,7 @@ export function expire(ctx: Context): void {
   // RFC 9110 §15.5.9: the body stopped arriving while it was being read — the client did not
   // produce its request in time. 408, not the 504 of a handler or upstream that did not answer.
   const clientLate = unread && ctx.awaitingBody;
-  if (clientLate) ctx.state.fault = 'client';
+  if (clientLate) setFault(ctx, 'client');
   const err = clientLate
     ? new StatusError(408, `The request body stopped arriving; it was not complete within ${ms} ms.`, {
         headers: CLOSE,

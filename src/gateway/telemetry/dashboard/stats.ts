@@ -1,6 +1,7 @@
-import { SUBCODE_STATE } from '../../../server/respond.ts';
+import { subcodeSent } from '../../../server/state.ts';
 import type { RequestContext } from '../../../server/types.ts';
 import { clientAddressOf } from '../../proxy/client-address.ts';
+import { upstreamOf } from '../../proxy/state.ts';
 
 /**
  * What the dashboard counts in one process, second by second: per route the
@@ -211,8 +212,8 @@ export class DashboardStats {
     limit: string | undefined,
     now: number,
   ): void {
-    const subcode = ctx.state[SUBCODE_STATE] as string | undefined;
-    const upstream = ctx.route ? (ctx.state.upstream as string | undefined) : undefined;
+    const subcode = subcodeSent(ctx);
+    const upstream = ctx.route ? upstreamOf(ctx) : undefined;
     const side = sideOf(status, subcode, upstream);
     r.sides[side]++;
     const cause = causeOf(status, subcode, limit, upstream);
